@@ -1,0 +1,97 @@
+import type { ForwardedWatchType, KubeEvent } from './kube-event.ts';
+
+/** Contract 1: the body of every message on the events queue (UTF-8 JSON). */
+export interface EnvelopeV1 {
+  v: 1;
+  cluster: string;
+  watchType: ForwardedWatchType;
+  /** When the forwarder saw the event (RFC 3339). */
+  observedAt: string;
+  /** The Event as the API server returned it; timestamps are RFC 3339 strings. */
+  event: KubeEvent;
+  /** Enrichment from the forwarder's namespace cache; absent for cluster-scoped objects. */
+  namespace?: NamespaceInfo;
+}
+
+export interface NamespaceInfo {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export const ENVELOPE_VERSION = 1;
+
+/** Why a queue message cannot be processed; it goes to the DLQ with this reason. */
+export class PoisonMessageError extends Error {
+  override name = 'PoisonMessageError';
+  constructor(
+    message: string,
+    /** A JSON path into the message body, e.g. `$.event.reason`. */
+    readonly path: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
+/** Builds an envelope; the caller is responsible for string timestamps (see `toWireEvent`). */
+export function makeEnvelope(fields: Omit<EnvelopeV1, 'v'>): EnvelopeV1 {
+  const envelope: EnvelopeV1 = {
+    v: 1,
+    cluster: fields.cluster,
+    watchType: fields.watchType,
+    observedAt: fields.observedAt,
+    event: fields.event,
+  };
+  if (fields.namespace) envelope.namespace = fields.namespace;
+  return envelope;
+}
+
+/**
+ * Checks that a decoded value is an envelope v1 and returns it typed. Only the envelope's own fields are checked
+ * here; the event inside is checked by `normalizeEvent`.
+ */
+export function asEnvelope(value: unknown): EnvelopeV1 {
+  if (!isPlainObject(value)) throw new PoisonMessageError(`expected a JSON object, got ${describe(value)}`, '$');
+  if (value.v !== ENVELOPE_VERSION) {
+    throw new PoisonMessageError(`unknown envelope version ${JSON.stringify(value.v) ?? 'undefined'} (expected 1)`, '$.v');
+  }
+  if (!isPlainObject(value.event)) throw new PoisonMessageError(`no event (got ${describe(value.event)})`, '$.event');
+  if (typeof value.cluster !== 'string') {
+    throw new PoisonMessageError(`expected a string, got ${describe(value.cluster)}`, '$.cluster');
+  }
+  if (value.watchType !== 'ADDED' && value.watchType !== 'MODIFIED') {
+    throw new PoisonMessageError(
+      `expected "ADDED" or "MODIFIED", got ${JSON.stringify(value.watchType) ?? 'undefined'}`,
+      '$.watchType',
+    );
+  }
+  if (value.observedAt !== undefined && typeof value.observedAt !== 'string') {
+    throw new PoisonMessageError(`expected a string, got ${describe(value.observedAt)}`, '$.observedAt');
+  }
+  if (value.namespace !== undefined && !isPlainObject(value.namespace)) {
+    throw new PoisonMessageError(`expected an object, got ${describe(value.namespace)}`, '$.namespace');
+  }
+  return value as unknown as EnvelopeV1;
+}
+
+/** Decodes a queue message body: invalid JSON, an unknown `v` or a missing event throw `PoisonMessageError`. */
+export function decodeEnvelope(body: string): EnvelopeV1 {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (err) {
+    throw new PoisonMessageError(`body is not valid JSON (${(err as Error).message})`, '$');
+  }
+  return asEnvelope(value);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A short description of a value's JSON type for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value === undefined) return 'nothing';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,210 @@
+import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject, PoisonMessageError } from './envelope.ts';
+import type { EnvelopeV1 } from './envelope.ts';
+import type { KubeEvent } from './kube-event.ts';
+
+/**
+ * Reads the event inputs users have at hand: JSON lines or concatenated (pretty-printed) JSON values, each of
+ * which may be a core/v1 or events.k8s.io/v1 Event, a watch event `{"type","object"}`, an envelope v1, a JSON
+ * array of those, or a `kubectl get events -o json` list. Everything becomes an envelope, so preview, the local
+ * pipeline and the function all judge the same thing.
+ */
+
+/** One event read from the input, as an envelope, with where it came from. */
+export interface InputEvent {
+  /** 0-based position among the events read (errors and skipped items take no index). */
+  index: number;
+  /** 1-based line where the JSON value holding it starts. */
+  line: number;
+  envelope: EnvelopeV1;
+}
+
+/** A value that could not be read, or one deliberately not judged (a DELETED watch event). */
+export interface InputProblem {
+  line: number;
+  /** JSON path inside the value at `line`. */
+  path: string;
+  message: string;
+  /** `error` makes the command exit 2; `skipped` is informational. */
+  severity: 'error' | 'skipped';
+}
+
+export interface ReadOptions {
+  /** Cluster name for inputs that carry none (plain Events); envelopes keep theirs. */
+  cluster: string;
+  /** `observedAt` for inputs that carry none. */
+  observedAt: string;
+}
+
+export interface InputResult {
+  events: InputEvent[];
+  problems: InputProblem[];
+}
+
+/** Reads a whole input text. Never throws: every problem is returned with its line. */
+export function readEventInput(text: string, options: ReadOptions): InputResult {
+  const result: InputResult = { events: [], problems: [] };
+  for (const chunk of splitJsonValues(text)) {
+    if (chunk.error) {
+      result.problems.push({ line: chunk.line, path: '$', message: chunk.error, severity: 'error' });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(chunk.text);
+    } catch (err) {
+      result.problems.push({
+        line: chunk.line,
+        path: '$',
+        message: `not valid JSON: ${(err as Error).message}`,
+        severity: 'error',
+      });
+      continue;
+    }
+    collect(value, '$', chunk.line, options, result);
+  }
+  return result;
+}
+
+function collect(value: unknown, path: string, line: number, options: ReadOptions, out: InputResult): void {
+  const problem = (message: string, at = path, severity: InputProblem['severity'] = 'error') =>
+    out.problems.push({ line, path: at, message, severity });
+  const push = (envelope: EnvelopeV1) => out.events.push({ index: out.events.length, line, envelope });
+
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => collect(item, `${path}[${i}]`, line, options, out));
+    return;
+  }
+  if (!isPlainObject(value)) {
+    problem(`expected an Event, a watch event, an envelope or a list, got ${describe(value)}`);
+    return;
+  }
+  if ('v' in value) {
+    try {
+      push(asEnvelope(value));
+    } catch (err) {
+      const poison = err as PoisonMessageError;
+      problem(`envelope: ${poison.message.slice(poison.path.length + 2)}`, path + poison.path.slice(1));
+    }
+    return;
+  }
+  if (typeof value.kind === 'string' && value.kind.endsWith('List')) {
+    if (!Array.isArray(value.items)) {
+      problem(`a ${value.kind} needs an "items" array`, `${path}.items`);
+      return;
+    }
+    value.items.forEach((item, i) => collect(item, `${path}.items[${i}]`, line, options, out));
+    return;
+  }
+  if (typeof value.type === 'string' && 'object' in value && !('involvedObject' in value)) {
+    collectWatchEvent(value.type, value.object, path, line, options, out, problem);
+    return;
+  }
+  const eventProblem = whyNotAnEvent(value);
+  if (eventProblem) {
+    problem(eventProblem);
+    return;
+  }
+  push(plainEnvelope(value as KubeEvent, 'ADDED', options));
+}
+
+function collectWatchEvent(
+  type: string,
+  object: unknown,
+  path: string,
+  line: number,
+  options: ReadOptions,
+  out: InputResult,
+  problem: (message: string, at?: string, severity?: InputProblem['severity']) => void,
+): void {
+  if (type === 'DELETED' || type === 'BOOKMARK') {
+    problem(`a ${type} watch event is not notified`, `${path}.type`, 'skipped');
+    return;
+  }
+  if (type === 'ERROR') {
+    problem('the watch reported an error (an ERROR watch event carries a Status, not an Event)', `${path}.type`);
+    return;
+  }
+  if (type !== 'ADDED' && type !== 'MODIFIED') {
+    problem(`unknown watch event type ${JSON.stringify(type)} (expected ADDED or MODIFIED)`, `${path}.type`);
+    return;
+  }
+  const eventProblem = isPlainObject(object) ? whyNotAnEvent(object) : `expected an Event, got ${describe(object)}`;
+  if (eventProblem) {
+    problem(eventProblem, `${path}.object`);
+    return;
+  }
+  out.events.push({ index: out.events.length, line, envelope: plainEnvelope(object as KubeEvent, type, options) });
+}
+
+function whyNotAnEvent(value: Record<string, unknown>): string | null {
+  if (value.kind === 'Event') return null;
+  if (value.kind === undefined && ('involvedObject' in value || 'regarding' in value)) return null;
+  if (value.kind === undefined) return 'not an Event: no "kind" and no "involvedObject" or "regarding"';
+  return `not an Event: kind ${JSON.stringify(value.kind)}`;
+}
+
+function plainEnvelope(event: KubeEvent, watchType: 'ADDED' | 'MODIFIED', options: ReadOptions): EnvelopeV1 {
+  return { v: ENVELOPE_VERSION, cluster: options.cluster, watchType, observedAt: options.observedAt, event };
+}
+
+interface JsonChunk {
+  text: string;
+  line: number;
+  error?: string;
+}
+
+/**
+ * Splits a text into its top-level JSON values (JSON lines, or objects pretty-printed one after another as
+ * `kubectl get -w -o json` prints them), keeping the line each starts on. Only the nesting is tracked here;
+ * `JSON.parse` judges each value.
+ */
+export function* splitJsonValues(text: string): Generator<JsonChunk> {
+  let line = 1;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      i++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 0xfeff) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const startLine = line;
+    if (c !== 123 && c !== 91) {
+      // A scalar or garbage: the rest of the line is one (bad) value.
+      while (i < n && text.charCodeAt(i) !== 10) i++;
+      yield { text: text.slice(start, i), line: startLine };
+      continue;
+    }
+    let depth = 0;
+    let inString = false;
+    for (; i < n; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 10) line++;
+      if (inString) {
+        if (ch === 92) i++;
+        else if (ch === 34) inString = false;
+        continue;
+      }
+      if (ch === 34) inString = true;
+      else if (ch === 123 || ch === 91) depth++;
+      else if (ch === 125 || ch === 93) {
+        depth--;
+        if (depth === 0) {
+          i++;
+          break;
+        }
+      }
+    }
+    if (depth !== 0 || inString) {
+      yield { text: text.slice(start, i), line: startLine, error: 'unterminated JSON value (missing closing bracket or quote)' };
+      continue;
+    }
+    yield { text: text.slice(start, i), line: startLine };
+  }
+}
