@@ -50,11 +50,16 @@ export function makeEnvelope(fields: Omit<EnvelopeV1, 'v'>): EnvelopeV1 {
  * here; the event inside is checked by `normalizeEvent`.
  */
 export function asEnvelope(value: unknown): EnvelopeV1 {
-  if (!isPlainObject(value)) throw new PoisonMessageError(`expected a JSON object, got ${describe(value)}`, '$');
+  if (!isPlainObject(value))
+    throw new PoisonMessageError(`expected a JSON object, got ${describe(value)}`, '$');
   if (value.v !== ENVELOPE_VERSION) {
-    throw new PoisonMessageError(`unknown envelope version ${JSON.stringify(value.v) ?? 'undefined'} (expected 1)`, '$.v');
+    throw new PoisonMessageError(
+      `unknown envelope version ${JSON.stringify(value.v) ?? 'undefined'} (expected 1)`,
+      '$.v',
+    );
   }
-  if (!isPlainObject(value.event)) throw new PoisonMessageError(`no event (got ${describe(value.event)})`, '$.event');
+  if (!isPlainObject(value.event))
+    throw new PoisonMessageError(`no event (got ${describe(value.event)})`, '$.event');
   if (typeof value.cluster !== 'string') {
     throw new PoisonMessageError(`expected a string, got ${describe(value.cluster)}`, '$.cluster');
   }

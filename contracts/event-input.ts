@@ -121,19 +121,28 @@ function collectWatchEvent(
     return;
   }
   if (type === 'ERROR') {
-    problem('the watch reported an error (an ERROR watch event carries a Status, not an Event)', `${path}.type`);
+    problem(
+      'the watch reported an error (an ERROR watch event carries a Status, not an Event)',
+      `${path}.type`,
+    );
     return;
   }
   if (type !== 'ADDED' && type !== 'MODIFIED') {
     problem(`unknown watch event type ${JSON.stringify(type)} (expected ADDED or MODIFIED)`, `${path}.type`);
     return;
   }
-  const eventProblem = isPlainObject(object) ? whyNotAnEvent(object) : `expected an Event, got ${describe(object)}`;
+  const eventProblem = isPlainObject(object)
+    ? whyNotAnEvent(object)
+    : `expected an Event, got ${describe(object)}`;
   if (eventProblem) {
     problem(eventProblem, `${path}.object`);
     return;
   }
-  out.events.push({ index: out.events.length, line, envelope: plainEnvelope(object as KubeEvent, type, options) });
+  out.events.push({
+    index: out.events.length,
+    line,
+    envelope: plainEnvelope(object as KubeEvent, type, options),
+  });
 }
 
 function whyNotAnEvent(value: Record<string, unknown>): string | null {
@@ -202,7 +211,11 @@ export function* splitJsonValues(text: string): Generator<JsonChunk> {
       }
     }
     if (depth !== 0 || inString) {
-      yield { text: text.slice(start, i), line: startLine, error: 'unterminated JSON value (missing closing bracket or quote)' };
+      yield {
+        text: text.slice(start, i),
+        line: startLine,
+        error: 'unterminated JSON value (missing closing bracket or quote)',
+      };
       continue;
     }
     yield { text: text.slice(start, i), line: startLine };

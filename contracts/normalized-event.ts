@@ -73,7 +73,8 @@ export function normalizeEvent(envelope: EnvelopeV1): NormalizedEvent {
     component:
       optionalString(source, 'component', '$.event.source') ||
       optionalString(raw, isV1 ? 'reportingController' : 'reportingComponent', '$.event'),
-    host: optionalString(source, 'host', '$.event.source') || optionalString(raw, 'reportingInstance', '$.event'),
+    host:
+      optionalString(source, 'host', '$.event.source') || optionalString(raw, 'reportingInstance', '$.event'),
     count: occurrenceCount(raw, series, isV1),
     firstSeen,
     lastSeen,
@@ -129,7 +130,8 @@ function occurrenceCount(
 function optionalObject(obj: Record<string, unknown>, key: string, path: string): Record<string, unknown> {
   const value = obj[key];
   if (value === undefined || value === null) return EMPTY;
-  if (!isPlainObject(value)) throw new PoisonMessageError(`expected an object, got ${describe(value)}`, `${path}.${key}`);
+  if (!isPlainObject(value))
+    throw new PoisonMessageError(`expected an object, got ${describe(value)}`, `${path}.${key}`);
   return value;
 }
 
@@ -144,14 +146,20 @@ function optionalCount(obj: Record<string, unknown>, key: string, path: string):
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  throw new PoisonMessageError(`expected a non-negative integer, got ${JSON.stringify(value)}`, `${path}.${key}`);
+  throw new PoisonMessageError(
+    `expected a non-negative integer, got ${JSON.stringify(value)}`,
+    `${path}.${key}`,
+  );
 }
 
 function optionalTime(obj: Record<string, unknown>, key: string, path = '$.event'): string | null {
   const value = obj[key];
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    throw new PoisonMessageError(`expected an RFC 3339 timestamp, got ${JSON.stringify(value)}`, `${path}.${key}`);
+    throw new PoisonMessageError(
+      `expected an RFC 3339 timestamp, got ${JSON.stringify(value)}`,
+      `${path}.${key}`,
+    );
   }
   return value;
 }

@@ -9,7 +9,9 @@ import { z } from 'zod';
 const patternList = z
   .array(z.string())
   .min(1)
-  .describe('Regular expressions; the whole value must match one of them (anchored, case-sensitive, `.` matches newlines).');
+  .describe(
+    'Regular expressions; the whole value must match one of them (anchored, case-sensitive, `.` matches newlines).',
+  );
 
 export const EVENT_TYPES = ['Normal', 'Warning'] as const;
 
@@ -19,8 +21,12 @@ export const matcherSchema = z
     level: z
       .enum(EVENT_TYPES)
       .optional()
-      .describe('kube-eventer shorthand: `Warning` = Warning only, `Normal` = Normal and Warning. Not with `types`.'),
-    namespaces: patternList.optional().describe('Namespace of the involved object; `""` for cluster-scoped objects.'),
+      .describe(
+        'kube-eventer shorthand: `Warning` = Warning only, `Normal` = Normal and Warning. Not with `types`.',
+      ),
+    namespaces: patternList
+      .optional()
+      .describe('Namespace of the involved object; `""` for cluster-scoped objects.'),
     kinds: patternList.optional(),
     names: patternList.optional().describe('Name of the involved object.'),
     reasons: patternList.optional(),
@@ -44,7 +50,7 @@ export const mentionsSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("A namespace annotation holding comma-separated user ids, so each team owns its @ list."),
+    .describe('A namespace annotation holding comma-separated user ids, so each team owns its @ list.'),
 });
 
 export const MSGTYPES = ['text', 'markdown', 'markdown_v2'] as const;
@@ -60,14 +66,21 @@ export const receiverSchema = z.strictObject({
   webhook: z
     .string()
     .min(1)
-    .describe('`env:NAME` (key or URL in an environment variable), `ssm:/path` (SecureString), or a URL for local emulators.'),
+    .describe(
+      '`env:NAME` (key or URL in an environment variable), `ssm:/path` (SecureString), or a URL for local emulators.',
+    ),
   msgtype: z.enum(MSGTYPES).default('markdown'),
   template: z.string().optional().describe('Template for one event; default: the built-in for the msgtype.'),
-  digestTemplate: z.string().optional().describe('Template for a digest of several events; default: built-in.'),
+  digestTemplate: z
+    .string()
+    .optional()
+    .describe('Template for a digest of several events; default: built-in.'),
   bodyTemplate: z
     .string()
     .optional()
-    .describe('A template producing the whole JSON body (kube-eventer style); replaces template/digestTemplate.'),
+    .describe(
+      'A template producing the whole JSON body (kube-eventer style); replaces template/digestTemplate.',
+    ),
   mentions: mentionsSchema.optional(),
   maxMessagesPerMinute: z.number().int().min(1).default(ROBOT_MESSAGES_PER_MINUTE),
   maxBytes: z.number().int().min(256).optional().describe('Lower the content limit; never above WeCom’s.'),
@@ -76,7 +89,8 @@ export const receiverSchema = z.strictObject({
 export const REPEAT_POLICIES = ['always', 'first', 'exponential'] as const;
 export type RepeatPolicy = (typeof REPEAT_POLICIES)[number];
 
-const GROUP_FIELD = /^(?:cluster|namespace|kind|name|reason|type|component|host|fieldPath|namespaceLabels\.[^\s]+)$/;
+const GROUP_FIELD =
+  /^(?:cluster|namespace|kind|name|reason|type|component|host|fieldPath|namespaceLabels\.[^\s]+)$/;
 export const groupSchema = z.strictObject({
   by: z
     .array(z.string().regex(GROUP_FIELD, 'expected a normalized event field or namespaceLabels.<key>'))
@@ -86,7 +100,10 @@ export const groupSchema = z.strictObject({
 export const routeSchema = z.strictObject({
   name: z.string().min(1),
   match: matcherSchema.optional(),
-  exclude: z.union([matcherSchema, z.array(matcherSchema).min(1)]).optional().describe('Any match excludes.'),
+  exclude: z
+    .union([matcherSchema, z.array(matcherSchema).min(1)])
+    .optional()
+    .describe('Any match excludes.'),
   receivers: z.array(z.string().min(1)).min(1),
   mentions: mentionsSchema.optional(),
   repeat: z.enum(REPEAT_POLICIES).default('exponential'),
@@ -104,7 +121,9 @@ export const silenceSchema = z.strictObject({
 
 export const templateSourceSchema = z.union([
   z.string(),
-  z.strictObject({ file: z.string().min(1).describe('Path relative to the bundle, resolved at build time.') }),
+  z.strictObject({
+    file: z.string().min(1).describe('Path relative to the bundle, resolved at build time.'),
+  }),
 ]);
 
 export const bundleSchema = z.strictObject({

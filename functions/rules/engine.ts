@@ -1,0 +1,158 @@
+import type { NormalizedEvent } from '../../contracts/index.ts';
+import { compileAnyMatcher, compileMatcher } from './matcher.ts';
+import type { EventPredicate } from './matcher.ts';
+import { repeatAllowsAny } from './repeat.ts';
+import type { Occurrence } from './repeat.ts';
+import type { Bundle, Mentions, RepeatPolicy } from './schema.ts';
+
+/** Why an event that matched nothing, or matched but was held back, is not delivered. */
+export type Suppression = 'no-route' | 'repeat' | `silence:${number}`;
+
+/** The resolved @ list for one delivery (receiver + routes + namespace owners). */
+export interface ResolvedMentions {
+  users: string[];
+  mobiles: string[];
+  all: boolean;
+}
+
+/** One receiver to tell about one event. */
+export interface Delivery {
+  receiver: string;
+  /** The routes (by name) that reach this receiver for this event. */
+  routes: string[];
+  mentions: ResolvedMentions;
+  /** `group.by` of the first route that reached the receiver; undefined when that route does not group. */
+  groupBy: readonly string[] | undefined;
+}
+
+/** The engine's verdict on one event. */
+export interface Decision {
+  notify: boolean;
+  /** Routes whose match matched and exclude did not, in route order (also when suppressed). */
+  routes: string[];
+  /** Who is told, in first-reached order; empty when `notify` is false. */
+  deliveries: Delivery[];
+  suppressedBy: Suppression | null;
+}
+
+interface CompiledRoute {
+  name: string;
+  matches: EventPredicate;
+  excludes: EventPredicate | undefined;
+  receivers: readonly string[];
+  mentions: Mentions | undefined;
+  repeat: RepeatPolicy;
+  groupBy: readonly string[] | undefined;
+  stop: boolean;
+}
+
+interface CompiledSilence {
+  matches: EventPredicate;
+  startsAt: number;
+  endsAt: number;
+}
+
+/** A bundle compiled once (regexes, indexes); `evaluate` allocates only its result. */
+export interface RulesEngine {
+  readonly bundle: Bundle;
+  /**
+   * Judges one event. `occurrences` are the updates of this event collapsed into it within a batch (default:
+   * just the event itself); `now` is the injected clock, used for silences.
+   */
+  evaluate(event: NormalizedEvent, now: number, occurrences?: readonly Occurrence[]): Decision;
+}
+
+/** Compiles a validated bundle. Patterns are assumed valid (validation ran first); an invalid one throws here. */
+export function compileRules(bundle: Bundle): RulesEngine {
+  const routes: CompiledRoute[] = bundle.routes.map((route) => ({
+    name: route.name,
+    matches: compileMatcher(route.match ?? {}),
+    excludes: compileAnyMatcher(route.exclude),
+    receivers: route.receivers,
+    mentions: route.mentions,
+    repeat: route.repeat,
+    groupBy: route.group?.by,
+    stop: route.stop,
+  }));
+  const silences: CompiledSilence[] = bundle.silences.map((silence) => ({
+    matches: compileMatcher(silence.match),
+    startsAt: silence.startsAt ? Date.parse(silence.startsAt) : Number.NEGATIVE_INFINITY,
+    endsAt: Date.parse(silence.endsAt),
+  }));
+  const receivers = new Map(Object.entries(bundle.receivers));
+
+  function evaluate(event: NormalizedEvent, now: number, occurrences?: readonly Occurrence[]): Decision {
+    const seen = occurrences ?? [{ watchType: event.watchType, count: event.count }];
+    const matched: CompiledRoute[] = [];
+    for (const route of routes) {
+      if (!route.matches(event) || (route.excludes !== undefined && route.excludes(event))) continue;
+      matched.push(route);
+      if (route.stop) break;
+    }
+    const routeNames = matched.map((route) => route.name);
+    if (matched.length === 0) return suppressed(routeNames, 'no-route');
+    const passing = matched.filter((route) => repeatAllowsAny(route.repeat, seen));
+    if (passing.length === 0) return suppressed(routeNames, 'repeat');
+    for (let i = 0; i < silences.length; i++) {
+      const silence = silences[i]!;
+      if (now >= silence.startsAt && now < silence.endsAt && silence.matches(event)) {
+        return suppressed(routeNames, `silence:${i}`);
+      }
+    }
+    return {
+      notify: true,
+      routes: routeNames,
+      deliveries: deliveriesFor(passing, event),
+      suppressedBy: null,
+    };
+  }
+
+  function deliveriesFor(passing: readonly CompiledRoute[], event: NormalizedEvent): Delivery[] {
+    const byReceiver = new Map<string, Delivery>();
+    for (const route of passing) {
+      for (const name of route.receivers) {
+        let delivery = byReceiver.get(name);
+        if (!delivery) {
+          delivery = {
+            receiver: name,
+            routes: [],
+            mentions: { users: [], mobiles: [], all: false },
+            groupBy: route.groupBy,
+          };
+          addMentions(delivery.mentions, receivers.get(name)?.mentions, event);
+          byReceiver.set(name, delivery);
+        }
+        delivery.routes.push(route.name);
+        addMentions(delivery.mentions, route.mentions, event);
+      }
+    }
+    return [...byReceiver.values()];
+  }
+
+  return { bundle, evaluate };
+}
+
+function suppressed(routes: string[], reason: Suppression): Decision {
+  return { notify: false, routes, deliveries: [], suppressedBy: reason };
+}
+
+/** Merges one mention source into a delivery's list, de-duplicated, owners read from the namespace annotation. */
+function addMentions(into: ResolvedMentions, from: Mentions | undefined, event: NormalizedEvent): void {
+  if (!from) return;
+  if (from.users) for (const user of from.users) pushUnique(into.users, user);
+  if (from.mobiles) for (const mobile of from.mobiles) pushUnique(into.mobiles, mobile);
+  if (from.all) into.all = true;
+  if (from.fromNamespaceAnnotation) {
+    const owners = event.namespaceAnnotations[from.fromNamespaceAnnotation];
+    if (owners) {
+      for (const owner of owners.split(',')) {
+        const user = owner.trim();
+        if (user) pushUnique(into.users, user);
+      }
+    }
+  }
+}
+
+function pushUnique(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}

@@ -1,0 +1,272 @@
+import type { z } from 'zod';
+import type { BundleProblem } from './errors.ts';
+import { jsonPath } from './json-path.ts';
+import { compilePattern } from './pattern.ts';
+import { bundleSchema, CONTENT_LIMITS, ROBOT_MESSAGES_PER_MINUTE } from './schema.ts';
+import type { Bundle, Msgtype } from './schema.ts';
+import { BUILTIN_TEMPLATES, checkTemplate } from './template-check.ts';
+
+/** The outcome of validating a bundle: a usable bundle only when there are no problems. */
+export interface ValidationResult {
+  bundle: Bundle | undefined;
+  problems: BundleProblem[];
+  warnings: BundleProblem[];
+}
+
+type Path = Array<string | number>;
+type Json = Record<string, unknown>;
+
+const PATTERN_KEYS = [
+  'namespaces',
+  'kinds',
+  'names',
+  'reasons',
+  'messages',
+  'components',
+  'hosts',
+  'clusters',
+];
+const ENV_REF = /^env:[A-Za-z_][A-Za-z0-9_]*$/;
+const SSM_REF = /^ssm:\/[A-Za-z0-9_.\-/]+$/;
+const WECOM_HOST = 'qyapi.weixin.qq.com';
+
+/**
+ * Validates a parsed bundle: the schema first, then the meaning (references, patterns, templates, limits).
+ * Every problem is reported at once with its JSON path; the semantic checks read the raw input defensively,
+ * so they run even where the schema already failed elsewhere.
+ */
+export function validateBundle(input: unknown): ValidationResult {
+  const problems: BundleProblem[] = [];
+  const warnings: BundleProblem[] = [];
+  const parsed = bundleSchema.safeParse(input);
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => fromZodIssue(issue, [])));
+  if (isObject(input)) checkMeaning(input, problems, warnings);
+  return { bundle: problems.length === 0 && parsed.success ? parsed.data : undefined, problems, warnings };
+}
+
+function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleProblem[]): void {
+  const error = (path: Path, message: string) => problems.push({ path: jsonPath(path), message });
+  const warn = (path: Path, message: string) => warnings.push({ path: jsonPath(path), message });
+  const receivers = isObject(bundle.receivers) ? bundle.receivers : {};
+  const templates = isObject(bundle.templates) ? bundle.templates : {};
+  const usedReceivers = new Set<string>();
+  const usedTemplates = new Set<string>();
+
+  if (typeof bundle.timezone === 'string' && !isTimeZone(bundle.timezone)) {
+    error(
+      ['timezone'],
+      `unknown time zone ${JSON.stringify(bundle.timezone)} (use an IANA name such as Asia/Shanghai)`,
+    );
+  }
+
+  const routeNames = new Map<string, number>();
+  eachItem(bundle.routes, (route, i) => {
+    const at: Path = ['routes', i];
+    if (typeof route.name === 'string') {
+      const first = routeNames.get(route.name);
+      if (first !== undefined) error([...at, 'name'], `duplicate route name (also $.routes[${first}].name)`);
+      else routeNames.set(route.name, i);
+    }
+    checkMatcher(route.match, [...at, 'match'], error);
+    if (Array.isArray(route.exclude))
+      eachItem(route.exclude, (m, j) => checkMatcher(m, [...at, 'exclude', j], error));
+    else checkMatcher(route.exclude, [...at, 'exclude'], error);
+    if (Array.isArray(route.receivers)) {
+      route.receivers.forEach((name, j) => {
+        if (typeof name !== 'string') return;
+        usedReceivers.add(name);
+        if (!Object.hasOwn(receivers, name))
+          error(
+            [...at, 'receivers', j],
+            `unknown receiver ${JSON.stringify(name)}${suggest(name, Object.keys(receivers))}`,
+          );
+      });
+    }
+  });
+
+  eachItem(bundle.silences, (silence, i) => {
+    checkMatcher(silence.match, ['silences', i, 'match'], error);
+    const starts = typeof silence.startsAt === 'string' ? Date.parse(silence.startsAt) : NaN;
+    const ends = typeof silence.endsAt === 'string' ? Date.parse(silence.endsAt) : NaN;
+    if (starts >= ends) error(['silences', i, 'endsAt'], 'must be after startsAt');
+  });
+
+  for (const [name, receiver] of Object.entries(receivers)) {
+    if (!isObject(receiver)) continue;
+    const at: Path = ['receivers', name];
+    checkWebhook(receiver.webhook, [...at, 'webhook'], error, warn);
+    const msgtype = (typeof receiver.msgtype === 'string' ? receiver.msgtype : 'markdown') as Msgtype;
+    for (const key of ['template', 'digestTemplate', 'bodyTemplate']) {
+      const ref = receiver[key];
+      if (typeof ref !== 'string') continue;
+      usedTemplates.add(ref);
+      const known = Object.hasOwn(templates, ref) || (BUILTIN_TEMPLATES as readonly string[]).includes(ref);
+      if (!known)
+        error(
+          [...at, key],
+          `unknown template ${JSON.stringify(ref)}${suggest(ref, [...Object.keys(templates), ...BUILTIN_TEMPLATES])}`,
+        );
+    }
+    if (
+      receiver.bodyTemplate !== undefined &&
+      (receiver.template !== undefined || receiver.digestTemplate !== undefined)
+    ) {
+      error(
+        [...at, 'bodyTemplate'],
+        'a full-body template replaces template and digestTemplate; set one or the other',
+      );
+    }
+    if (
+      typeof receiver.maxMessagesPerMinute === 'number' &&
+      receiver.maxMessagesPerMinute > ROBOT_MESSAGES_PER_MINUTE
+    ) {
+      error(
+        [...at, 'maxMessagesPerMinute'],
+        `WeCom allows at most ${ROBOT_MESSAGES_PER_MINUTE} messages per minute per robot`,
+      );
+    }
+    const limit = CONTENT_LIMITS[msgtype];
+    if (limit !== undefined && typeof receiver.maxBytes === 'number' && receiver.maxBytes > limit) {
+      error(
+        [...at, 'maxBytes'],
+        `${msgtype} content is limited to ${limit} bytes by WeCom; maxBytes may only lower it`,
+      );
+    }
+    if (!usedReceivers.has(name)) warn(at, 'receiver is not used by any route');
+  }
+
+  for (const [name, source] of Object.entries(templates)) {
+    const at: Path = ['templates', name];
+    if (BUILTIN_TEMPLATES.includes(name as (typeof BUILTIN_TEMPLATES)[number]))
+      error(at, 'names starting with "builtin/" are reserved');
+    if (typeof source === 'string') {
+      for (const problem of checkTemplate(source)) {
+        error(at, problem.line ? `line ${problem.line}: ${problem.message}` : problem.message);
+      }
+    }
+    if (!usedTemplates.has(name)) warn(at, 'template is not used by any receiver');
+  }
+}
+
+function checkMatcher(matcher: unknown, at: Path, error: (path: Path, message: string) => void): void {
+  if (!isObject(matcher)) return;
+  if (matcher.level !== undefined && matcher.types !== undefined) {
+    error([...at, 'level'], 'set either level (kube-eventer shorthand) or types, not both');
+  }
+  for (const key of PATTERN_KEYS) {
+    const list = matcher[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((pattern, i) => checkPattern(pattern, [...at, key, i], error));
+  }
+  if (isObject(matcher.namespaceLabels)) {
+    for (const [label, pattern] of Object.entries(matcher.namespaceLabels)) {
+      checkPattern(pattern, [...at, 'namespaceLabels', label], error);
+    }
+  }
+}
+
+function checkPattern(pattern: unknown, at: Path, error: (path: Path, message: string) => void): void {
+  if (typeof pattern !== 'string') return;
+  try {
+    compilePattern(pattern);
+  } catch (err) {
+    error(
+      at,
+      `invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+    );
+  }
+}
+
+function checkWebhook(
+  webhook: unknown,
+  at: Path,
+  error: (path: Path, message: string) => void,
+  warn: (path: Path, message: string) => void,
+): void {
+  if (typeof webhook !== 'string' || webhook === '') return;
+  if (webhook.startsWith('env:')) {
+    if (!ENV_REF.test(webhook)) error(at, 'expected env:NAME with NAME an environment variable name');
+    return;
+  }
+  if (webhook.startsWith('ssm:')) {
+    if (!SSM_REF.test(webhook)) error(at, 'expected ssm:/path/to/parameter');
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(webhook);
+  } catch {
+    error(at, 'expected env:NAME, ssm:/path or an http(s) URL');
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    error(at, `unsupported URL scheme ${url.protocol} (expected https: or http:)`);
+    return;
+  }
+  if (url.hostname === WECOM_HOST && url.searchParams.get('key')) {
+    warn(
+      at,
+      'a literal WeCom robot key sits in the bundle; store it in SSM or an environment variable (ssm:/… or env:…)',
+    );
+  }
+}
+
+/** Maps a zod issue to problems, choosing the closest branch of a union rather than reporting them all. */
+function fromZodIssue(issue: z.core.$ZodIssue, prefix: Path): BundleProblem[] {
+  const path: Path = [...prefix, ...(issue.path as Path)];
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({ path: jsonPath([...path, key]), message: 'unknown field' }));
+    case 'invalid_union': {
+      const branches = issue.errors.filter((branch) => branch.length > 0);
+      const closest = branches.sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
+      if (closest && depth(closest) > 0) return closest.flatMap((inner) => fromZodIssue(inner, path));
+      return [{ path: jsonPath(path), message: issue.message }];
+    }
+    default:
+      return [{ path: jsonPath(path), message: issue.message }];
+  }
+}
+
+function depth(issues: z.core.$ZodIssue[]): number {
+  return Math.max(...issues.map((issue) => issue.path.length));
+}
+
+function suggest(name: string, known: readonly string[]): string {
+  const close = known.find((k) => k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= 2);
+  return close ? ` (did you mean ${JSON.stringify(close)}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function eachItem(list: unknown, visit: (item: Json, index: number) => void): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((item, i) => {
+    if (isObject(item)) visit(item, i);
+  });
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
