@@ -1,5 +1,5 @@
-import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject, PoisonMessageError } from './envelope.ts';
-import type { EnvelopeV1 } from './envelope.ts';
+import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject } from './envelope.ts';
+import type { EnvelopeV1, PoisonMessageError } from './envelope.ts';
 import type { KubeEvent } from './kube-event.ts';
 
 /**
