@@ -1,0 +1,262 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// `serverless package` for both stages, offline and without AWS credentials, then the generated CloudFormation is
+// read back. Packaging bundles functions/handler.ts with the stage's config/<stage>.json, so both must exist.
+
+const root = new URL('../../../', import.meta.url).pathname;
+const STAGES = ['dev', 'prod'] as const;
+type Stage = (typeof STAGES)[number];
+const ALARM_TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:kube-wecom-alarms';
+const MAX_ZIP_BYTES = 1024 * 1024;
+
+const missing = ['functions/handler.ts', ...STAGES.map((s) => `config/${s}.json`)].filter(
+  (f) => !existsSync(join(root, f)),
+);
+const skip = missing.length > 0 ? `packaging needs ${missing.join(', ')}, which do not exist yet` : false;
+
+type Json = Record<string, unknown>;
+interface Template {
+  Resources: Record<string, { Type: string; Properties: Json }>;
+  Outputs: Record<string, { Value: unknown }>;
+  Conditions: Json;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Runs osls with no AWS credentials at all and a throwaway HOME, so nothing can reach an account. */
+function serverless(args: string[], home: string) {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
+  return spawnSync(process.execPath, [join(root, 'node_modules/osls/bin/serverless.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: {
+      ...env,
+      HOME: home,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SLS_TELEMETRY_DISABLED: '1',
+    },
+    timeout: 120_000,
+  });
+}
+
+const getAtt = (resource: string, attribute: string) => ({ 'Fn::GetAtt': [resource, attribute] });
+const actionsOf = (s: Statement) => [s.Action].flat();
+const statementsOf = (role: Json): Statement[] =>
+  (role.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+
+function assertLeastPrivilege(statements: Statement[]) {
+  for (const statement of statements) {
+    assert.equal(statement.Effect, 'Allow');
+    for (const action of actionsOf(statement)) assert.doesNotMatch(action, /\*/, `wildcard action ${action}`);
+    for (const resource of [statement.Resource].flat()) {
+      assert.notEqual(resource, '*', `unscoped resource for ${actionsOf(statement).join(',')}`);
+    }
+  }
+}
+
+describe('serverless package', { skip, concurrency: false }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'kube-wecom-package-'));
+  const templates = new Map<Stage, Template>();
+
+  before(() => {
+    rmSync(join(root, '.esbuild'), { recursive: true, force: true });
+    for (const stage of STAGES) {
+      const params = stage === 'prod' ? [`--param=alarmTopicArn=${ALARM_TOPIC}`] : [];
+      const run = serverless(['package', '--stage', stage, '--package', join(work, stage), ...params], work);
+      assert.equal(
+        run.status,
+        0,
+        `serverless package --stage ${stage} failed:\n${run.stdout}\n${run.stderr}`,
+      );
+      const file = join(work, stage, 'cloudformation-template-update-stack.json');
+      templates.set(stage, JSON.parse(readFileSync(file, 'utf8')) as Template);
+    }
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  const template = (stage: Stage) => templates.get(stage)!;
+  const resource = (stage: Stage, name: string) => {
+    const found = template(stage).Resources[name];
+    assert.ok(found, `${stage}: no resource ${name}`);
+    return found;
+  };
+  const fn = (stage: Stage) => resource(stage, 'EventsLambdaFunction').Properties;
+  const mapping = (stage: Stage) => resource(stage, 'EventsEventSourceMappingSQSEventsQueue').Properties;
+
+  for (const stage of STAGES) {
+    describe(stage, () => {
+      it('creates the queue, DLQ, function, mapping, alarms and forwarder role', () => {
+        const types = Object.fromEntries(
+          Object.entries(template(stage).Resources).map(([k, v]) => [k, v.Type]),
+        );
+        assert.equal(types.EventsQueue, 'AWS::SQS::Queue');
+        assert.equal(types.EventsDLQ, 'AWS::SQS::Queue');
+        assert.equal(types.EventsLambdaFunction, 'AWS::Lambda::Function');
+        assert.equal(types.EventsEventSourceMappingSQSEventsQueue, 'AWS::Lambda::EventSourceMapping');
+        assert.equal(types.EventsDLQDepthAlarm, 'AWS::CloudWatch::Alarm');
+        assert.equal(types.EventsFunctionErrorsAlarm, 'AWS::CloudWatch::Alarm');
+        assert.equal(types.ForwarderRole, 'AWS::IAM::Role');
+        assert.equal(fn(stage).Runtime, 'nodejs22.x');
+        assert.equal(fn(stage).Handler, 'functions/handler.handler');
+        assert.equal(fn(stage).FunctionName, `kube-wecom-${stage}-events`);
+      });
+
+      it('redrives to a 14-day DLQ after maxReceiveCount', () => {
+        const queue = resource(stage, 'EventsQueue').Properties;
+        const redrive = queue.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+        assert.deepEqual(redrive.deadLetterTargetArn, getAtt('EventsDLQ', 'Arn'));
+        assert.ok(
+          Number.isInteger(redrive.maxReceiveCount) && redrive.maxReceiveCount >= 2,
+          'maxReceiveCount >= 2',
+        );
+        assert.equal(resource(stage, 'EventsDLQ').Properties.MessageRetentionPeriod, 14 * 24 * 3600);
+      });
+
+      it('maps the queue to the function with partial batch responses and bounded concurrency', () => {
+        const m = mapping(stage);
+        assert.deepEqual(m.EventSourceArn, getAtt('EventsQueue', 'Arn'));
+        assert.deepEqual(m.FunctionName, getAtt('EventsLambdaFunction', 'Arn'));
+        assert.deepEqual(m.FunctionResponseTypes, ['ReportBatchItemFailures']);
+        assert.ok((m.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency >= 2);
+        const batchSize = m.BatchSize as number;
+        const window = m.MaximumBatchingWindowInSeconds as number;
+        assert.ok(batchSize >= 1 && batchSize <= 10_000);
+        assert.ok(window >= 0 && window <= 300);
+        // Lambda rejects a batch size above 10 on a standard queue without a batching window.
+        if (batchSize > 10) assert.ok(window >= 1, 'batch size > 10 needs a batching window');
+      });
+
+      it('keeps messages invisible for at least 6x the function timeout plus the batching window', () => {
+        const visibility = resource(stage, 'EventsQueue').Properties.VisibilityTimeout as number;
+        const timeout = fn(stage).Timeout as number;
+        const window = mapping(stage).MaximumBatchingWindowInSeconds as number;
+        assert.ok(visibility >= 6 * timeout + window, `${visibility} < 6 × ${timeout} + ${window}`);
+      });
+
+      it('grants the function only its queue, its SSM path and SSM-mediated decryption', () => {
+        const statements = statementsOf(resource(stage, 'IamRoleLambdaExecution').Properties);
+        assertLeastPrivilege(statements);
+        const byAction = (action: string) => {
+          const found = statements.filter((s) => actionsOf(s).includes(action));
+          assert.equal(found.length, 1, `exactly one statement grants ${action}`);
+          return found[0]!;
+        };
+        const granted = statements.flatMap(actionsOf).sort();
+        assert.deepEqual(granted, [
+          'kms:Decrypt',
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'logs:TagResource',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+          'ssm:GetParameters',
+        ]);
+        assert.deepEqual(byAction('sqs:ReceiveMessage').Resource, [getAtt('EventsQueue', 'Arn')]);
+        const ssmPath = `:parameter/kube-wecom/${stage}/*`;
+        assert.ok(JSON.stringify(byAction('ssm:GetParameters').Resource).endsWith(`${ssmPath}"}`));
+        const kms = byAction('kms:Decrypt');
+        assert.deepEqual(kms.Condition?.StringEquals?.['kms:ViaService'], {
+          'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com',
+        });
+        assert.ok(
+          JSON.stringify(kms.Condition?.StringLike?.['kms:EncryptionContext:PARAMETER_ARN']).includes(
+            ssmPath,
+          ),
+        );
+        for (const s of statements.filter((st) => actionsOf(st).some((a) => a.startsWith('logs:')))) {
+          assert.match(JSON.stringify(s.Resource), new RegExp(`log-group:/aws/lambda/kube-wecom-${stage}`));
+        }
+      });
+
+      it('lets only the forwarder service account assume the forwarder role, to send to the events queue', () => {
+        const role = resource(stage, 'ForwarderRole').Properties;
+        const trust = (role.AssumeRolePolicyDocument as { Statement: (Statement & { Principal: Json })[] })
+          .Statement;
+        assert.equal(trust.length, 1);
+        const [statement] = trust;
+        assert.equal(statement!.Action, 'sts:AssumeRoleWithWebIdentity');
+        const federated = JSON.stringify(statement!.Principal.Federated);
+        const provider = /:oidc-provider\/([^"]+)"/.exec(federated)?.[1];
+        assert.ok(provider, `federated principal is an OIDC provider: ${federated}`);
+        assert.deepEqual(statement!.Condition, {
+          StringEquals: {
+            [`${provider}:sub`]: 'system:serviceaccount:kube-wecom:kube-wecom-forwarder',
+            [`${provider}:aud`]: 'sts.amazonaws.com',
+          },
+        });
+        const statements = statementsOf(role);
+        assertLeastPrivilege(statements);
+        assert.deepEqual(
+          statements.map((s) => [actionsOf(s), s.Resource]),
+          [[['sqs:SendMessage'], getAtt('EventsQueue', 'Arn')]],
+        );
+      });
+
+      it('outputs the queue URL and ARN, the DLQ URL and the forwarder role ARN', () => {
+        const outputs = template(stage).Outputs;
+        assert.deepEqual(outputs.EventsQueueUrl?.Value, { Ref: 'EventsQueue' });
+        assert.deepEqual(outputs.EventsQueueArn?.Value, getAtt('EventsQueue', 'Arn'));
+        assert.deepEqual(outputs.EventsDLQUrl?.Value, { Ref: 'EventsDLQ' });
+        assert.deepEqual(outputs.ForwarderRoleArn?.Value, getAtt('ForwarderRole', 'Arn'));
+      });
+
+      it('builds a minified artifact of at most 1 MiB with the handler and its source map', () => {
+        const zip = join(work, stage, 'kube-wecom.zip');
+        const size = statSync(zip).size;
+        assert.ok(size <= MAX_ZIP_BYTES, `${zip} is ${size} bytes`);
+        const listing = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8' })
+          .stdout.split('\n')
+          .filter(Boolean);
+        assert.deepEqual(listing.sort(), ['functions/handler.mjs', 'functions/handler.mjs.map']);
+      });
+    });
+  }
+
+  it('sends alarms to the SNS topic given as a param, and nowhere when none is given', () => {
+    for (const alarm of ['EventsDLQDepthAlarm', 'EventsFunctionErrorsAlarm']) {
+      for (const stage of STAGES) {
+        const { AlarmActions } = resource(stage, alarm).Properties;
+        assert.deepEqual(AlarmActions, {
+          'Fn::If': ['HasAlarmTopic', [stage === 'prod' ? ALARM_TOPIC : ''], { Ref: 'AWS::NoValue' }],
+        });
+      }
+    }
+    assert.deepEqual(template('prod').Conditions.HasAlarmTopic, {
+      'Fn::Not': [{ 'Fn::Equals': [ALARM_TOPIC, ''] }],
+    });
+    assert.deepEqual(template('dev').Conditions.HasAlarmTopic, { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it('uses bigger batches and more concurrency in prod than in dev', () => {
+    assert.ok((mapping('prod').BatchSize as number) > (mapping('dev').BatchSize as number));
+    const concurrency = (s: Stage) =>
+      (mapping(s).ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
+    assert.ok(concurrency('prod') > concurrency('dev'));
+  });
+
+  it('refuses to package an invalid rules bundle', () => {
+    const bundle = join(work, 'invalid.json');
+    writeFileSync(bundle, JSON.stringify({ version: 2, receivers: {}, routes: [] }));
+    const run = serverless(
+      ['package', '--stage', 'dev', '--package', join(work, 'invalid'), `--param=bundle=${bundle}`],
+      work,
+    );
+    assert.notEqual(run.status, 0);
+    assert.match(`${run.stdout}${run.stderr}`, /Rules bundle .*invalid\.json is invalid/);
+    assert.equal(existsSync(join(work, 'invalid', 'kube-wecom.zip')), false);
+  });
+});
