@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import { previewCommand } from './preview.ts';
+import { schemaCommand } from './schema.ts';
+import { validateCommand } from './validate.ts';
 
 /** Every command, in the order `--help` lists them. Each file defines options and help, and loads its code lazily. */
 export function registerCommands(program: Command): void {
-  void program;
+  program.addCommand(validateCommand);
+  program.addCommand(previewCommand);
+  program.addCommand(schemaCommand);
 }

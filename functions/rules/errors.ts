@@ -23,5 +23,5 @@ export class BundleError extends Error {
 
 /** `<JSON path>: <message>`, the line format of `kube-wecom validate`. */
 export function formatProblem(problem: BundleProblem): string {
-  return `${problem.path}: ${problem.message}${problem.line ? ` (line ${problem.line})` : ''}`;
+  return `${problem.path}: ${problem.message}`;
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { BundleError } from './errors.ts';
 import type { BundleProblem } from './errors.ts';
 import { jsonPath } from './json-path.ts';
+import { findJsonSyntaxError } from './json-syntax.ts';
 import type { Bundle } from './schema.ts';
 import { validateBundle } from './validate.ts';
 
@@ -34,26 +35,16 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
   return { bundle: result.bundle, warnings: result.warnings };
 }
 
-/** Parses bundle JSON, turning V8's character offset into a line and column a person can find. */
+/** Parses bundle JSON; a syntax error is reported with the line and column where the text breaks. */
 export function parseJson(text: string, source?: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const offset = position ? Number(position[1]) : undefined;
-    const where = offset === undefined ? undefined : lineAndColumn(text, offset);
-    const clean = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-    throw new BundleError(
-      [
-        {
-          path: '$',
-          message: `not valid JSON: ${clean}${where ? ` at line ${where.line}, column ${where.column}` : ''}`,
-          ...(where ? { line: where.line } : {}),
-        },
-      ],
-      source,
-    );
+    const where = findJsonSyntaxError(text);
+    const message = where
+      ? `not valid JSON: ${where.message} at line ${where.line}, column ${where.column}`
+      : `not valid JSON: ${(err as Error).message}`;
+    throw new BundleError([{ path: '$', message, ...(where ? { line: where.line } : {}) }], source);
   }
 }
 
@@ -75,16 +66,4 @@ async function inlineTemplateFiles(input: unknown, baseDir: string): Promise<Bun
     }
   }
   return problems;
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }

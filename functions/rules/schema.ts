@@ -63,6 +63,10 @@ export const CONTENT_LIMITS: Record<Msgtype, number> = { text: 2048, markdown: 4
 export const ROBOT_MESSAGES_PER_MINUTE = 20;
 
 export const receiverSchema = z.strictObject({
+  description: z
+    .string()
+    .optional()
+    .describe('Free text for people reading the bundle; ignored by the engine.'),
   webhook: z
     .string()
     .min(1)
@@ -99,6 +103,10 @@ export const groupSchema = z.strictObject({
 
 export const routeSchema = z.strictObject({
   name: z.string().min(1),
+  description: z
+    .string()
+    .optional()
+    .describe('Free text for people reading the bundle; ignored by the engine.'),
   match: matcherSchema.optional(),
   exclude: z
     .union([matcherSchema, z.array(matcherSchema).min(1)])
@@ -128,6 +136,10 @@ export const templateSourceSchema = z.union([
 
 export const bundleSchema = z.strictObject({
   $schema: z.string().optional(),
+  description: z
+    .string()
+    .optional()
+    .describe('Free text for people reading the bundle; ignored by the engine.'),
   version: z.literal(1),
   timezone: z.string().default('UTC').describe('IANA time zone used to render times, e.g. Asia/Shanghai.'),
   receivers: z.record(z.string().min(1), receiverSchema),

@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+
+/** `kube-wecom preview`: a dry run of the function's decisions over events you have at hand. No network. */
+export const previewCommand = new Command('preview')
+  .description(
+    'Dry-run a rules bundle over events: one JSON line per input event ' +
+      '{ index, uid, notify, routes, receivers, suppressedBy, messages }. Exit 2 if any input was bad.',
+  )
+  .requiredOption('-c, --config <file>', 'rules bundle')
+  .option(
+    '-e, --events <file>',
+    'events: JSON lines or concatenated JSON of Events (core/v1, events.k8s.io/v1), watch events, envelopes, ' +
+      'arrays, or `kubectl get events -o json` output; "-" is standard input',
+    '-',
+  )
+  .option('--now <iso>', 'the clock for silences and relative times (default: now)')
+  .option('--cluster <name>', 'cluster name for events that carry none (envelopes carry their own)', 'local')
+  .addHelpText(
+    'after',
+    '\nExample:\n  kubectl get events -A -o json | npx kube-wecom preview --config config/dev.json',
+  )
+  .action(async (options: { config: string; events: string; now?: string; cluster: string }) => {
+    const { runPreview } = await import('../preview/run.ts');
+    process.exitCode = await runPreview(options, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+  });

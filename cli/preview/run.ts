@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { normalizeEvent, PoisonMessageError, readEventInput } from '../../contracts/index.ts';
+import { BundleError, compileRules, formatProblem, loadBundle } from '../../functions/rules/index.ts';
+
+export interface PreviewOptions {
+  config: string;
+  /** A file path, or `-` for standard input. */
+  events: string;
+  now?: string;
+  cluster: string;
+}
+
+interface PreviewIo {
+  stdin: AsyncIterable<string | Buffer>;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/** One line of preview output: what the function would decide for one input event. */
+export interface PreviewLine {
+  index: number;
+  uid: string;
+  notify: boolean;
+  routes: string[];
+  receivers: string[];
+  suppressedBy: string | null;
+  messages: Array<{ receiver: string; msgtype: string; body: unknown }>;
+}
+
+/**
+ * Runs preview; returns the exit code: 0, 1 for an unusable bundle or option, 2 when some input was bad (the
+ * rest is still judged). Each input event is judged on its own: collapsing updates is a batch concern.
+ */
+export async function runPreview(options: PreviewOptions, io: PreviewIo): Promise<number> {
+  const now = options.now === undefined ? Date.now() : Date.parse(options.now);
+  if (Number.isNaN(now)) {
+    io.stderr.write(`preview: --now ${JSON.stringify(options.now)} is not an ISO timestamp\n`);
+    return 1;
+  }
+  let engine;
+  try {
+    const { bundle, warnings } = await loadBundle(options.config);
+    for (const warning of warnings) io.stderr.write(`warning: ${formatProblem(warning)}\n`);
+    engine = compileRules(bundle);
+  } catch (err) {
+    if (!(err instanceof BundleError)) throw err;
+    io.stderr.write(`${err.message}\n`);
+    return 1;
+  }
+  const source = options.events === '-' ? 'stdin' : options.events;
+  const text = options.events === '-' ? await readAll(io.stdin) : await readFile(options.events, 'utf8');
+  const input = readEventInput(text, { cluster: options.cluster, observedAt: new Date(now).toISOString() });
+  let bad = false;
+  for (const problem of input.problems) {
+    if (problem.severity === 'error') bad = true;
+    io.stderr.write(
+      `${source}:${problem.line}: ${problem.severity === 'error' ? 'error' : 'skipped'}: ${problem.path}: ${problem.message}\n`,
+    );
+  }
+  for (const item of input.events) {
+    let event;
+    try {
+      event = normalizeEvent(item.envelope);
+    } catch (err) {
+      if (!(err instanceof PoisonMessageError)) throw err;
+      bad = true;
+      io.stderr.write(`${source}:${item.line}: error: event ${item.index}: ${err.message}\n`);
+      continue;
+    }
+    const decision = engine.evaluate(event, now);
+    const line: PreviewLine = {
+      index: item.index,
+      uid: event.uid,
+      notify: decision.notify,
+      routes: decision.routes,
+      receivers: decision.deliveries.map((delivery) => delivery.receiver),
+      suppressedBy: decision.suppressedBy,
+      messages: [],
+    };
+    io.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+  return bad ? 2 : 0;
+}
+
+async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
