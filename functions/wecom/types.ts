@@ -1,0 +1,38 @@
+/** A pino-compatible logger, narrowed to what the WeCom module uses: `(fields, message)`. */
+export interface WecomLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Logs nothing; the default, so library code never writes to stdout on its own. */
+export const silentLogger: WecomLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+/** Milliseconds since the epoch; injected so tests control time. */
+export type Clock = () => number;
+
+/** Waits `ms` milliseconds; injected so tests never really sleep. */
+export type Sleep = (ms: number) => Promise<void>;
+
+/** Options of one `send`. */
+export interface SendOptions {
+  /** Epoch ms after which no attempt is started and no wait ends (e.g. Lambda remaining time minus a margin). */
+  deadline: number;
+  /** The receiver's budget; capped at WeCom's 20 per minute. Default 20. */
+  maxMessagesPerMinute?: number;
+}
+
+/** A message WeCom accepted. */
+export interface SendResult {
+  /** HTTP requests made, including the successful one. */
+  attempts: number;
+  errcode: 0;
+  /** WeCom's errmsg: `ok`, or a warning such as `ok. Warning: wrong json format.` (logged as suspicious). */
+  errmsg: string;
+}

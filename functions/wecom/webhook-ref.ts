@@ -1,0 +1,119 @@
+import type { GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
+import { WebhookRefError } from './errors.ts';
+import { WECOM_WEBHOOK_URL } from './webhook-url.ts';
+
+/** The part of an SSM client the resolver uses: `send(new GetParametersCommand(...))`. */
+export type SsmSender = Pick<SSMClient, 'send'>;
+
+/** Construction options of `WebhookResolver`. */
+export interface WebhookResolverOptions {
+  /** Where `env:NAME` references are read (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** The SSM client for `ssm:/path` references; default: an `SSMClient` built on first use from the environment. */
+  ssm?: SsmSender;
+}
+
+// SSM's GetParameters accepts at most 10 names per call.
+const SSM_BATCH = 10;
+const KEY = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Turns a receiver's `webhook` reference into the URL to POST to: `env:NAME` (the variable holds a bare key or a
+ * full URL), `ssm:/path` (a SecureString holding either, read with decryption), or a literal `http(s)://` URL.
+ * SSM values are fetched in batches of 10 and cached for the life of the resolver (one per cold start); failures
+ * are not cached, so a throttled cold start can try again. Resolved values are secrets: they are never logged and
+ * never appear in errors. Whether the URL's host is allowed is checked by the client at send time.
+ */
+export class WebhookResolver {
+  private readonly env: NodeJS.ProcessEnv;
+  private ssm: SsmSender | undefined;
+  private readonly ssmCache = new Map<string, Promise<string>>();
+
+  constructor(options: WebhookResolverOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.ssm = options.ssm;
+  }
+
+  /** Resolves one reference. */
+  async resolve(ref: string): Promise<string> {
+    return (await this.resolveAll([ref])).get(ref)!;
+  }
+
+  /** Resolves many references at once, so SSM parameters share `GetParameters` calls. Rejects on the first failure. */
+  async resolveAll(refs: readonly string[]): Promise<Map<string, string>> {
+    const missing = [...new Set(refs.filter((r) => r.startsWith('ssm:')).map(ssmName))].filter(
+      (name) => !this.ssmCache.has(name),
+    );
+    for (let i = 0; i < missing.length; i += SSM_BATCH) this.fetchSsm(missing.slice(i, i + SSM_BATCH));
+    const entries = await Promise.all(refs.map(async (ref) => [ref, await this.resolveOne(ref)] as const));
+    return new Map(entries);
+  }
+
+  private async resolveOne(ref: string): Promise<string> {
+    if (ref.startsWith('env:')) {
+      const name = ref.slice(4);
+      const value = this.env[name];
+      if (!value) throw new WebhookRefError(ref, `environment variable ${name} is not set or empty`, false);
+      return toWebhookUrl(ref, value);
+    }
+    if (ref.startsWith('ssm:')) return toWebhookUrl(ref, await this.ssmCache.get(ssmName(ref))!);
+    if (/^https?:\/\//i.test(ref)) {
+      if (!URL.canParse(ref)) throw new WebhookRefError('(literal URL)', 'not a valid URL', false);
+      return ref;
+    }
+    throw new WebhookRefError(
+      ref.includes(':') ? ref.slice(0, ref.indexOf(':') + 1) + '…' : '(bare value)',
+      'expected env:NAME, ssm:/path or an http(s) URL',
+      false,
+    );
+  }
+
+  private fetchSsm(names: string[]): void {
+    const batch = this.getParameters(names);
+    for (const name of names) {
+      const value = batch.then((values) => {
+        const v = values.get(name);
+        if (v === undefined) throw new WebhookRefError(`ssm:${name}`, 'SSM parameter not found', false);
+        return v;
+      });
+      // Forget failures so the next resolve asks again; mark the rejection handled (the caller sees it via await).
+      value.catch(() => this.ssmCache.delete(name));
+      this.ssmCache.set(name, value);
+    }
+  }
+
+  private async getParameters(names: string[]): Promise<Map<string, string>> {
+    const { GetParametersCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+    this.ssm ??= new SSMClient({});
+    let out: GetParametersCommandOutput;
+    try {
+      out = await this.ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+    } catch (err) {
+      const e = err as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode;
+      const retryable =
+        e.$retryable != null || status === undefined || status >= 500 || e.name === 'ThrottlingException';
+      const refs = names.map((n) => `ssm:${n}`).join(', ');
+      throw new WebhookRefError(refs, `SSM GetParameters failed: ${e.name ?? 'Error'}`, retryable);
+    }
+    return new Map(
+      (out.Parameters ?? []).flatMap((p) => (p.Name && p.Value !== undefined ? [[p.Name, p.Value]] : [])),
+    );
+  }
+}
+
+function ssmName(ref: string): string {
+  return ref.slice(4);
+}
+
+/** A secret value is either a full webhook URL or a bare key for WeCom's endpoint; anything else is refused unseen. */
+function toWebhookUrl(ref: string, value: string): string {
+  const v = value.trim();
+  if (/^https?:\/\//i.test(v)) {
+    if (!URL.canParse(v))
+      throw new WebhookRefError(ref, 'the value looks like a URL but does not parse', false);
+    return v;
+  }
+  if (KEY.test(v)) return `${WECOM_WEBHOOK_URL}?key=${v}`;
+  throw new WebhookRefError(ref, 'the value is neither a webhook URL nor a webhook key', false);
+}

@@ -1,0 +1,16 @@
+/**
+ * A loopback emulator of the WeCom group-robot webhook (research/wecom.md §11) with fault injection, plus the
+ * manual clock that lets client and emulator cross rate-limit windows without waiting.
+ */
+export {
+  startWecomEmulator,
+  type WecomEmulator,
+  type WecomEmulatorOptions,
+  type RecordedMessage,
+  type RecordedRequest,
+  type RouteHandler,
+} from './server.ts';
+export type { Fault, FaultScope } from './faults.ts';
+export type { RateLimitOptions } from './rate-window.ts';
+export { ROBOT_MSGTYPES } from './message-check.ts';
+export { createManualClock, type ManualClock } from './clock.ts';
