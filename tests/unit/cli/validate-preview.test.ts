@@ -1,0 +1,104 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Runs the CLI exactly as a user would: `node bin/kube-wecom.mjs …` (what `npx kube-wecom` runs). */
+function cli(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, ['bin/kube-wecom.mjs', ...args], { input, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('kube-wecom CLI', () => {
+  it('--help lists the commands', () => {
+    const { code, stdout } = cli(['--help']);
+    assert.equal(code, 0);
+    for (const command of ['validate', 'preview']) assert.match(stdout, new RegExp(`\\b${command}\\b`));
+  });
+
+  it('validate prints OK and a summary for a valid bundle', () => {
+    const { code, stdout } = cli(['validate', '--config', 'config/example.json']);
+    assert.equal(code, 0);
+    assert.match(
+      stdout,
+      /^OK config\/example\.json: 6 routes, 4 receivers, 1 template, 1 silence, timezone Asia\/Shanghai/,
+    );
+  });
+
+  it('validate prints one "<JSON path>: <message>" line per problem and exits 1', () => {
+    const { code, stdout } = cli(['validate', '--config', 'tests/fixtures/bundles/broken.json']);
+    assert.equal(code, 1);
+    const lines = stdout.trim().split('\n');
+    assert.ok(lines.length >= 3);
+    for (const line of lines) assert.match(line, /^\$[^ ]*: .+/);
+  });
+
+  it('preview prints one JSON line per event with the decision', () => {
+    const { code, stdout } = cli([
+      'preview',
+      '--config',
+      'config/dev.json',
+      '--events',
+      'tests/fixtures/events/core-v1.jsonl',
+      '--now',
+      '2026-11-27T10:10:00Z',
+    ]);
+    assert.equal(code, 0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.equal(lines.length, 12);
+    assert.deepEqual(Object.keys(lines[0]), [
+      'index',
+      'uid',
+      'notify',
+      'routes',
+      'receivers',
+      'suppressedBy',
+      'messages',
+    ]);
+    assert.deepEqual(lines[0].receivers, ['release-group', 'payments-group', 'platform-group']);
+    const pulling = lines[2];
+    assert.equal(pulling.notify, false);
+    assert.equal(pulling.suppressedBy, 'no-route');
+    const probe = lines[3];
+    assert.deepEqual(probe.routes, ['orders-owners']);
+  });
+
+  it('preview reads standard input, e.g. from kubectl', () => {
+    const { code, stdout } = cli(
+      ['preview', '--config', 'config/dev.json'],
+      readFileSync('tests/fixtures/events/kubectl-list.json', 'utf8'),
+    );
+    assert.equal(code, 0);
+    assert.equal(stdout.trim().split('\n').length, 5);
+  });
+
+  it('preview names bad lines on stderr, judges the rest, and exits 2', () => {
+    const { code, stdout, stderr } = cli([
+      'preview',
+      '--config',
+      'config/dev.json',
+      '--events',
+      'tests/fixtures/events/bad-lines.jsonl',
+    ]);
+    assert.equal(code, 2);
+    assert.equal(stdout.trim().split('\n').length, 2);
+    assert.match(stderr, /bad-lines\.jsonl:2: error/);
+    assert.match(stderr, /bad-lines\.jsonl:3: error: \$: not an Event/);
+    assert.match(stderr, /bad-lines\.jsonl:5: error: event 1: \$\.event\.count/);
+  });
+
+  it('preview refuses an invalid bundle with exit 1', () => {
+    const { code, stderr } = cli([
+      'preview',
+      '--config',
+      'tests/fixtures/bundles/broken.json',
+      '--events',
+      'tests/fixtures/events/core-v1.jsonl',
+    ]);
+    assert.equal(code, 1);
+    assert.match(stderr, /invalid rules bundle/);
+  });
+});
