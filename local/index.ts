@@ -1,0 +1,9 @@
+export {
+  EventSourceMapping,
+  InvalidBatchResponseError,
+  InvocationTimeoutError,
+  type BatchOutcome,
+  type EventSourceMappingOptions,
+} from './event-source-mapping.ts';
+export { createLambdaContext, type LambdaContextOptions } from './lambda-context.ts';
+export { toSqsRecord, type RecordSource } from './sqs-record.ts';
