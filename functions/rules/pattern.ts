@@ -14,25 +14,49 @@ export function compilePattern(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`, 's');
 }
 
+/** Regex syntax other than the `.*` the simple shapes below are made of. */
+const LITERAL = /^[^\\^$.|?*+()[\]{}]*$/;
+
 /**
- * Compiles a pattern list into one predicate. Literal patterns (the common case: `Warning`, `kube-system`)
- * become a Set lookup; the rest become a single anchored alternation, so a list costs one test, not one per item.
+ * Compiles a pattern list into one predicate. The shapes people write most (`Warning`, `payments-.*`,
+ * `.*OOM.*`) become string operations with exactly the regex's meaning (`.` matches anything, newlines
+ * included): a Set lookup, startsWith, endsWith, includes. Backtracking `^(?:.*OOM.*)$` over a 5 KB stack
+ * trace costs more than everything else in routing. The rest become one anchored alternation.
  */
 export function compilePatternList(patterns: readonly string[]): ValuePredicate {
-  const literals = new Set<string>();
+  const exact = new Set<string>();
+  const tests: ValuePredicate[] = [];
   const expressions: string[] = [];
   for (const pattern of patterns) {
-    if (REGEX_SYNTAX.test(pattern)) expressions.push(pattern);
-    else literals.add(pattern);
+    if (!REGEX_SYNTAX.test(pattern)) exact.add(pattern);
+    else if (
+      pattern.startsWith('.*') &&
+      pattern.endsWith('.*') &&
+      pattern.length >= 4 &&
+      LITERAL.test(pattern.slice(2, -2))
+    ) {
+      const part = pattern.slice(2, -2);
+      tests.push((value) => value.includes(part));
+    } else if (pattern.endsWith('.*') && LITERAL.test(pattern.slice(0, -2))) {
+      const prefix = pattern.slice(0, -2);
+      tests.push((value) => value.startsWith(prefix));
+    } else if (pattern.startsWith('.*') && LITERAL.test(pattern.slice(2))) {
+      const suffix = pattern.slice(2);
+      tests.push((value) => value.endsWith(suffix));
+    } else expressions.push(pattern);
   }
-  if (expressions.length === 0) {
-    if (literals.size === 1) {
-      const [only] = literals;
-      return (value) => value === only;
-    }
-    return (value) => literals.has(value);
+  if (expressions.length > 0) {
+    const regex = new RegExp(`^(?:${expressions.map((e) => `(?:${e})`).join('|')})$`, 's');
+    tests.push((value) => regex.test(value));
   }
-  const regex = new RegExp(`^(?:${expressions.map((e) => `(?:${e})`).join('|')})$`, 's');
-  if (literals.size === 0) return (value) => regex.test(value);
-  return (value) => literals.has(value) || regex.test(value);
+  if (exact.size === 1 && tests.length === 0) {
+    const [only] = exact;
+    return (value) => value === only;
+  }
+  if (exact.size > 0) tests.unshift((value) => exact.has(value));
+  if (tests.length === 1) return tests[0]!;
+  return (value) => {
+    for (const test of tests) if (test(value)) return true;
+    return false;
+  };
 }
