@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { previewCommand } from './preview.ts';
+import { redriveCommand } from './redrive.ts';
 import { schemaCommand } from './schema.ts';
+import { startCommand } from './start.ts';
 import { validateCommand } from './validate.ts';
 
 /** Every command, in the order `--help` lists them. Each file defines options and help, and loads its code lazily. */
@@ -8,4 +10,6 @@ export function registerCommands(program: Command): void {
   program.addCommand(validateCommand);
   program.addCommand(previewCommand);
   program.addCommand(schemaCommand);
+  program.addCommand(startCommand);
+  program.addCommand(redriveCommand);
 }
