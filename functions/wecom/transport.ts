@@ -28,8 +28,10 @@ export type AttemptOutcome =
  * POSTs a JSON string once. Statuses are not errors here (WeCom answers everything with 200, proxies do not);
  * redirects are never followed, so an allow-listed host cannot bounce the request elsewhere.
  *
- * axios reports a connect timeout and a response timeout alike, so a transport wrapper records whether the socket
- * connected and the request was written out: only then can the server have acted on it.
+ * The timeout is a wall-clock timer of our own: Node's socket timeout (axios' `timeout` with a custom transport)
+ * starts only once the socket has connected, so it would never end a hanging connect or name lookup. A transport
+ * wrapper records whether the socket connected and the request was written out: only then can the server have
+ * acted on it.
  */
 export async function postJson(
   client: AxiosInstance,
@@ -38,13 +40,22 @@ export async function postJson(
   timeoutMs: number,
 ): Promise<AttemptOutcome> {
   const progress = { connected: false, written: false };
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      abort.abort();
+    },
+    Math.max(1, Math.floor(timeoutMs)),
+  );
   try {
     const response = await client.post(url, payload, {
-      timeout: Math.max(1, Math.floor(timeoutMs)),
+      signal: abort.signal,
       maxRedirects: 0,
       validateStatus: () => true,
       headers: { 'content-type': 'application/json' },
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
+      transitional: { silentJSONParsing: true, forcedJSONParsing: true },
       transport: trackingTransport(progress),
     });
     const retryAfter = Number(response.headers['retry-after']);
@@ -58,11 +69,13 @@ export async function postJson(
     if (!isAxiosError(err)) throw err;
     return {
       kind: 'no-answer',
-      code: err.code ?? 'EUNKNOWN',
-      message: err.message,
-      timedOut: err.code === 'ETIMEDOUT' || err.code === 'ECONNABORTED',
+      code: timedOut ? 'ETIMEDOUT' : (err.code ?? 'EUNKNOWN'),
+      message: timedOut ? `no answer within ${timeoutMs} ms` : err.message,
+      timedOut,
       sent: progress.connected && progress.written,
     };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,19 +1,13 @@
+import { randomInt } from 'node:crypto';
+
 /**
  * WeCom's error `errmsg` format, as seen in real captures (research/wecom.md §2):
  * `<reason>, hint: [<25 digits>], from ip: <caller ip>, more info at https://open.work.weixin.qq.com/devtool/query?e=<code>`.
  * The hint's first 10 digits are unix seconds.
  */
-export function formatErrmsg(
-  errcode: number,
-  reason: string,
-  fromIp: string,
-  now: number,
-  random: () => number,
-): string {
-  const digits = Array.from({ length: 15 }, () => Math.floor(random() * 10)).join('');
-  const hint = `${Math.floor(now / 1000)
-    .toString()
-    .padStart(10, '0')}${digits}`;
+export function formatErrmsg(errcode: number, reason: string, fromIp: string, now: number): string {
+  const seconds = String(Math.floor(now / 1000)).padStart(10, '0');
+  const hint = seconds + Array.from({ length: 15 }, () => randomInt(10)).join('');
   return `${reason}, hint: [${hint}], from ip: ${fromIp}, more info at https://open.work.weixin.qq.com/devtool/query?e=${errcode}`;
 }
 
@@ -22,6 +16,7 @@ export function formatErrmsg(
  * seen in a capture, so their wording is our guess from the errcode documentation.
  */
 export const REASONS: Readonly<Record<number, string>> = {
+  0: 'ok',
   [-1]: 'system busy',
   93000: 'invalid webhook url',
   93004: 'webhook robot is disabled',

@@ -12,8 +12,9 @@ export interface FaultScope {
 export type Fault = FaultScope &
   (
     | { kind: 'latency'; ms: number }
-    | { kind: 'http-status'; status: number; body?: string }
+    | { kind: 'http-status'; status: number; body?: string; headers?: Record<string, string> }
     | { kind: 'reset' }
+    /** `reason` replaces the errmsg's reason part; with errcode 0 it is the whole errmsg. */
     | { kind: 'errcode'; errcode: number; reason?: string }
     | { kind: 'hang' }
   );

@@ -20,7 +20,7 @@ export interface WecomEmulatorOptions {
   rateLimit?: RateLimitOptions | false;
   /** Time source for rate limiting and `receivedAt` (default `Date.now`); share it with the client under test. */
   clock?: () => number;
-  /** Randomness for hint ids and fault probabilities (default `Math.random`). */
+  /** Randomness for fault probabilities (default `Math.random`). */
   random?: () => number;
   /** The `from ip:` in errmsg (default: the caller's address, as WeCom reports the caller's egress IP). */
   fromIp?: string;
@@ -98,7 +98,7 @@ export async function startWecomEmulator(options: WecomEmulatorOptions = {}): Pr
     requests.push({ key, receivedAt: now, answer: errcode });
     sendJson(res, 200, {
       errcode,
-      errmsg: errcode === 0 ? 'ok' : formatErrmsg(errcode, reason, ip, now, random),
+      errmsg: errcode === 0 ? reason : formatErrmsg(errcode, reason, ip, now),
     });
   };
 
@@ -120,7 +120,7 @@ export async function startWecomEmulator(options: WecomEmulatorOptions = {}): Pr
     if (fault?.kind === 'http-status') {
       requests.push({ key, receivedAt: clock(), answer: `http ${fault.status}` });
       res
-        .writeHead(fault.status, { 'content-type': 'text/html' })
+        .writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers })
         .end(fault.body ?? `<html><body>${fault.status}</body></html>`);
       return;
     }
@@ -145,7 +145,7 @@ export async function startWecomEmulator(options: WecomEmulatorOptions = {}): Pr
       body: checked.body,
       receivedAt: now,
     });
-    return answer(req, res, key, 0, 'ok');
+    return answer(req, res, key, 0, REASONS[0]!);
   };
 
   routes.set(`POST ${SEND_PATH}`, handleSend);
