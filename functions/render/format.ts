@@ -1,0 +1,93 @@
+import { cutIndex, utf8Bytes } from './bytes.ts';
+
+/** Helpers templates reach as `it.fmt`. Pure functions of their input, the bundle's time zone and the clock. */
+export interface Formatters {
+  /** The bundle's IANA time zone. */
+  readonly timeZone: string;
+  /** `2026-11-27 18:05:00` in the bundle's time zone; `-` for a missing or unparsable timestamp. */
+  time(iso: string | null | undefined): string;
+  /** Age relative to the clock: `just now`, `45s ago`, `3m ago`, `2h ago`, `4d ago`; `-` when unknown. */
+  ago(iso: string | null | undefined): string;
+  /** At most `maxBytes` UTF-8 bytes, ending in `…` when cut; never splits a character. */
+  truncate(text: string | null | undefined, maxBytes: number): string;
+  /** Collapses runs of whitespace, newlines included, into single spaces (for one-line summaries). */
+  oneLine(text: string | null | undefined): string;
+  /** The UTF-8 length of a string. */
+  bytes(text: string | null | undefined): number;
+}
+
+const MINUTE = 60_000;
+// Zone offsets change only at transitions, which fall on quarter hours; caching per quarter hour keeps `time` off
+// Intl's slow path for all but the first timestamp of each quarter.
+const QUARTER = 15 * MINUTE;
+const MAX_CACHED = 4096;
+
+/** Builds the helpers for one bundle; `timeZone` must be valid (validation checked it). */
+export function createFormatters(timeZone: string, now: () => number): Formatters {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
+  const offsets = new Map<number, number>();
+
+  function offsetAt(ms: number): number {
+    const quarter = Math.floor(ms / QUARTER);
+    let offset = offsets.get(quarter);
+    if (offset === undefined) {
+      const at = quarter * QUARTER;
+      const f: Record<string, number> = {};
+      for (const p of parts.formatToParts(at)) if (p.type !== 'literal') f[p.type] = Number(p.value);
+      offset = Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!) - at;
+      if (offsets.size >= MAX_CACHED) offsets.clear();
+      offsets.set(quarter, offset);
+    }
+    return offset;
+  }
+
+  return {
+    timeZone,
+    time(iso) {
+      const ms = parse(iso);
+      if (ms === undefined) return '-';
+      const d = new Date(ms + offsetAt(ms));
+      return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    },
+    ago(iso) {
+      const ms = parse(iso);
+      if (ms === undefined) return '-';
+      const seconds = Math.floor((now() - ms) / 1000);
+      if (seconds < 5) return 'just now';
+      if (seconds < 60) return `${seconds}s ago`;
+      if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+      if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
+      return `${Math.floor(seconds / 86_400)}d ago`;
+    },
+    truncate(text, maxBytes) {
+      const value = text ?? '';
+      if (utf8Bytes(value) <= maxBytes) return value;
+      if (maxBytes < 3) return '';
+      return value.slice(0, cutIndex(value, maxBytes - 3)) + '…';
+    },
+    oneLine(text) {
+      return (text ?? '').replace(/\s+/g, ' ').trim();
+    },
+    bytes(text) {
+      return utf8Bytes(text ?? '');
+    },
+  };
+}
+
+function parse(iso: string | null | undefined): number | undefined {
+  if (!iso) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}

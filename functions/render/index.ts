@@ -1,0 +1,25 @@
+/**
+ * Rendering: events to WeCom message bodies. Templates (Eta, compiled once per bundle) render the content with event
+ * text escaped for the msgtype; code builds the JSON body, fits it to WeCom's byte limits and places mentions.
+ */
+export { compileRenderer } from './renderer.ts';
+export type { RendererOptions } from './renderer.ts';
+export { checkBodyTemplate } from './body-check.ts';
+export { sampleEvent } from './sample.ts';
+export { BUILTIN_SOURCES } from './builtins.ts';
+export { escapeMarkdown, escapeText, escapeJsonString, sanitize } from './escape.ts';
+export { utf8Bytes } from './bytes.ts';
+export { truncationMarker } from './fit.ts';
+export { RenderError } from './errors.ts';
+export type { Formatters } from './format.ts';
+export { WECOM_MSGTYPES } from './types.ts';
+export type {
+  DigestPart,
+  DigestTemplateData,
+  EventFields,
+  EventTemplateData,
+  RenderedMessage,
+  Renderer,
+  SeverityColor,
+  WecomMsgtype,
+} from './types.ts';

@@ -1,0 +1,75 @@
+import type { ResolvedMentions } from '../rules/index.ts';
+import { utf8Bytes } from './bytes.ts';
+import type { WecomMsgtype } from './types.ts';
+
+/**
+ * Where each mention goes, by msgtype (research/wecom.md §5): `text` carries every mention in its lists;
+ * `markdown` carries user ids as `<@userid>` in the content (its lists are ignored) while phone numbers and @all
+ * (unverified in markdown) need a separate `text` message; `markdown_v2` and body-less msgtypes carry none, so
+ * everything goes into that separate message.
+ */
+export interface MentionPlan {
+  /** Lists for the first message's `text` body. */
+  lists: MentionLists | undefined;
+  /** Appended to the first message's markdown content; its bytes count against the limit. */
+  suffix: string;
+  /** Lists for one extra `text` message after the content. */
+  extra: MentionLists | undefined;
+}
+
+/** WeCom's `mentioned_list` / `mentioned_mobile_list`, omitted when empty. */
+export interface MentionLists {
+  mentioned_list?: string[];
+  mentioned_mobile_list?: string[];
+}
+
+// WeCom user ids are 1–64 of letters, digits and _-@. — anything else (a namespace owner's annotation is editable
+// by whoever can edit the namespace) could smuggle markup into `<@…>`, so it is dropped.
+const USER_ID = /^[A-Za-z0-9_.@-]{1,64}$/;
+// @all is an explicit choice in the bundle (`all: true`), never a user id from an annotation.
+const isUserId = (id: string) => USER_ID.test(id) && id.toLowerCase() !== '@all';
+const isMobile = (id: string) => /^\+?[0-9-]{5,20}$/.test(id);
+
+/** User mentions larger than this share of the limit move to the extra text message, leaving room for content. */
+const MAX_SUFFIX_SHARE = 0.25;
+
+/** Decides where the mentions of one message group go. */
+export function planMentions(msgtype: WecomMsgtype, mentions: ResolvedMentions, limit: number): MentionPlan {
+  const users = mentions.users.filter(isUserId);
+  const mobiles = mentions.mobiles.filter(isMobile);
+  const all = mentions.all;
+  if (msgtype === 'text') {
+    return { lists: lists(all ? ['@all', ...users] : users, mobiles), suffix: '', extra: undefined };
+  }
+  if (msgtype === 'markdown') {
+    const suffix = users.length > 0 ? `\n${users.map((u) => `<@${u}>`).join(' ')}` : '';
+    if (utf8Bytes(suffix) <= limit * MAX_SUFFIX_SHARE) {
+      return { lists: undefined, suffix, extra: lists(all ? ['@all'] : [], mobiles) };
+    }
+  }
+  return { lists: undefined, suffix: '', extra: lists(all ? ['@all', ...users] : users, mobiles) };
+}
+
+/** Mentions that fit inside one message, for the overflow summary, which must stay a single message. */
+export function inlineOnly(plan: MentionPlan): MentionPlan {
+  return { ...plan, extra: undefined };
+}
+
+function lists(users: string[], mobiles: string[]): MentionLists | undefined {
+  if (users.length === 0 && mobiles.length === 0) return undefined;
+  return {
+    ...(users.length > 0 ? { mentioned_list: users } : {}),
+    ...(mobiles.length > 0 ? { mentioned_mobile_list: mobiles } : {}),
+  };
+}
+
+/** Merges lists a full-body template already set with ours, without duplicates. */
+export function mergeLists(body: Record<string, unknown>, add: MentionLists): MentionLists {
+  const merged: MentionLists = {};
+  for (const key of ['mentioned_list', 'mentioned_mobile_list'] as const) {
+    const own = Array.isArray(body[key]) ? (body[key] as unknown[]).filter((v) => typeof v === 'string') : [];
+    const all = [...new Set([...(own as string[]), ...(add[key] ?? [])])];
+    if (all.length > 0) merged[key] = all;
+  }
+  return merged;
+}

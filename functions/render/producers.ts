@@ -1,0 +1,85 @@
+import type { Eta } from 'eta';
+import type { Msgtype } from '../rules/index.ts';
+import { compileTemplate } from './compile.ts';
+import { sanitize } from './escape.ts';
+import { WECOM_MSGTYPES } from './types.ts';
+import type { WecomMsgtype } from './types.ts';
+
+/** A rendered message before fitting and mentions: its content (when the msgtype has one) and any body given. */
+export interface Draft {
+  msgtype: WecomMsgtype;
+  /** `undefined` for msgtypes without a text content (news, template_card, …). */
+  content: string | undefined;
+  /** The body a full-body template produced; `undefined` when code builds the body from the content. */
+  body: Record<string, unknown> | undefined;
+}
+
+/** A compiled template that turns template data into a draft; throws on a runtime error or a malformed body. */
+export interface Producer {
+  readonly template: string;
+  produce(data: object): Draft;
+}
+
+const CONTENT_MSGTYPES: readonly string[] = ['text', 'markdown', 'markdown_v2'];
+
+/** A content template: the output is the message content. */
+export function contentProducer(eta: Eta, template: string, source: string, msgtype: Msgtype): Producer {
+  const render = compileTemplate(eta, source);
+  return {
+    template,
+    produce(data) {
+      const content = sanitize(render(data)).trimEnd();
+      if (content.trim() === '') throw new Error('rendered empty content (WeCom rejects it with 44004)');
+      return { msgtype, content, body: undefined };
+    },
+  };
+}
+
+/** A full-body template (kube-eventer style): the output must be the whole WeCom JSON body. */
+export function bodyProducer(eta: Eta, template: string, source: string): Producer {
+  const render = compileTemplate(eta, source);
+  return {
+    template,
+    produce(data) {
+      const text = render(data);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        throw new Error(`does not render valid JSON (${(err as Error).message}): ${preview(text)}`);
+      }
+      return draftFromBody(body);
+    },
+  };
+}
+
+function draftFromBody(body: unknown): Draft {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new Error('must render a JSON object');
+  }
+  const record = body as Record<string, unknown>;
+  const msgtype = record.msgtype;
+  if (typeof msgtype !== 'string' || !(WECOM_MSGTYPES as readonly string[]).includes(msgtype)) {
+    throw new Error(
+      `"msgtype" must be one of ${WECOM_MSGTYPES.join(', ')}, got ${JSON.stringify(msgtype) ?? 'nothing'}`,
+    );
+  }
+  const inner = record[msgtype];
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+    throw new Error(`"${msgtype}" must be an object`);
+  }
+  if (!CONTENT_MSGTYPES.includes(msgtype))
+    return { msgtype: msgtype as WecomMsgtype, content: undefined, body: record };
+  const content = (inner as Record<string, unknown>).content;
+  if (typeof content !== 'string' || content.trim() === '') {
+    throw new Error(
+      `"${msgtype}.content" must be a non-empty string (WeCom rejects empty content with 44004)`,
+    );
+  }
+  return { msgtype: msgtype as WecomMsgtype, content: sanitize(content), body: record };
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
+}

@@ -1,0 +1,126 @@
+import type { Eta } from 'eta';
+import { CONTENT_LIMITS } from '../rules/index.ts';
+import type { Bundle, Msgtype } from '../rules/index.ts';
+import { BUILTIN_SOURCES, builtinNames } from './builtins.ts';
+import { createEta } from './compile.ts';
+import { ESCAPERS, escapeJsonString } from './escape.ts';
+import { RenderError } from './errors.ts';
+import { bodyProducer, contentProducer } from './producers.ts';
+import type { Producer } from './producers.ts';
+import type { WecomMsgtype } from './types.ts';
+
+/** One receiver's compiled templates and limits. */
+export interface CompiledReceiver {
+  name: string;
+  msgtype: Msgtype;
+  maxBytes: number | undefined;
+  perMinute: number;
+  /** The escaper for the receiver's msgtype (without JSON escaping), used to pre-escape text the fitter cuts. */
+  escape: (text: string) => string;
+  single: Producer;
+  digest: Producer;
+  /** The built-ins, used when the receiver's own template fails on an event. */
+  fallbackSingle: Producer;
+  fallbackDigest: Producer;
+}
+
+/** Compiles receivers' templates, each (template, msgtype, kind) once, sharing Eta instances. */
+export class TemplateCompiler {
+  private readonly etas = new Map<string, Eta>();
+  private readonly producers = new Map<string, Producer>();
+
+  constructor(private readonly bundle: Bundle) {}
+
+  /** Compiles a receiver; throws `RenderError` for an unknown receiver or a template that does not compile. */
+  receiver(name: string): CompiledReceiver {
+    const receiver = this.bundle.receivers[name];
+    if (!receiver || !Object.hasOwn(this.bundle.receivers, name)) {
+      throw new RenderError(`unknown receiver ${JSON.stringify(name)}`, name, '');
+    }
+    const msgtype = receiver.msgtype;
+    const builtin = builtinNames(msgtype);
+    const fallbackSingle = this.producer(name, builtin.single, msgtype, false);
+    const fallbackDigest = this.producer(name, builtin.digest, msgtype, false);
+    const body = receiver.bodyTemplate;
+    return {
+      name,
+      msgtype,
+      maxBytes: receiver.maxBytes,
+      perMinute: receiver.maxMessagesPerMinute,
+      escape: ESCAPERS[msgtype],
+      single: body
+        ? this.producer(name, body, msgtype, true)
+        : this.producer(name, receiver.template ?? builtin.single, msgtype, false),
+      digest: body
+        ? this.producer(name, body, msgtype, true)
+        : this.producer(name, receiver.digestTemplate ?? builtin.digest, msgtype, false),
+      fallbackSingle,
+      fallbackDigest,
+    };
+  }
+
+  private producer(receiver: string, template: string, msgtype: Msgtype, isBody: boolean): Producer {
+    const key = `${isBody ? 'body' : 'content'}\0${msgtype}\0${template}`;
+    let producer = this.producers.get(key);
+    if (producer) return producer;
+    const source = this.source(receiver, template, isBody);
+    const eta = this.eta(msgtype, isBody);
+    try {
+      producer = isBody
+        ? bodyProducer(eta, template, source)
+        : contentProducer(eta, template, source, msgtype);
+    } catch (err) {
+      throw new RenderError(
+        `template ${JSON.stringify(template)} does not compile: ${(err as Error).message}`,
+        receiver,
+        template,
+        { cause: err },
+      );
+    }
+    this.producers.set(key, producer);
+    return producer;
+  }
+
+  private source(receiver: string, template: string, isBody: boolean): string {
+    if (Object.hasOwn(BUILTIN_SOURCES, template)) {
+      if (isBody) {
+        throw new RenderError(
+          `${template} renders message content, not a whole JSON body; use it as "template"`,
+          receiver,
+          template,
+        );
+      }
+      return BUILTIN_SOURCES[template as keyof typeof BUILTIN_SOURCES];
+    }
+    const source = Object.hasOwn(this.bundle.templates, template)
+      ? this.bundle.templates[template]
+      : undefined;
+    if (typeof source === 'string') return source;
+    throw new RenderError(
+      source === undefined
+        ? `unknown template ${JSON.stringify(template)}`
+        : `template ${JSON.stringify(template)} is a file reference that was not inlined (load the bundle with loadBundle)`,
+      receiver,
+      template,
+    );
+  }
+
+  private eta(msgtype: Msgtype, isBody: boolean): Eta {
+    const key = `${isBody ? 'body' : 'content'}\0${msgtype}`;
+    let eta = this.etas.get(key);
+    if (!eta) {
+      const escape = ESCAPERS[msgtype];
+      // A body template's values are escaped for the content's markup first, then for the JSON string they sit in.
+      eta = createEta(isBody ? (text) => escapeJsonString(escape(text)) : escape);
+      this.etas.set(key, eta);
+    }
+    return eta;
+  }
+}
+
+/** The content limit for a msgtype at a receiver: WeCom's, lowered by `maxBytes`; Infinity without content. */
+export function contentLimit(receiver: CompiledReceiver, msgtype: WecomMsgtype): number {
+  const documented = (CONTENT_LIMITS as Partial<Record<WecomMsgtype, number>>)[msgtype];
+  if (documented === undefined) return Number.POSITIVE_INFINITY;
+  return Math.min(documented, receiver.maxBytes ?? documented);
+}

@@ -1,0 +1,95 @@
+import type { NormalizedEvent } from '../../contracts/index.ts';
+import type { ResolvedMentions } from '../rules/index.ts';
+import type { Formatters } from './format.ts';
+
+/** Every msgtype the robot accepts (research/wecom.md §3); full-body templates may produce any of them. */
+export const WECOM_MSGTYPES = [
+  'text',
+  'markdown',
+  'markdown_v2',
+  'image',
+  'news',
+  'file',
+  'voice',
+  'template_card',
+] as const;
+export type WecomMsgtype = (typeof WECOM_MSGTYPES)[number];
+
+/** One message ready for the WeCom client. */
+export interface RenderedMessage {
+  receiver: string;
+  msgtype: WecomMsgtype;
+  /** The exact JSON body to POST, as an object (serialized at send time). */
+  body: Record<string, unknown>;
+  /** UTF-8 bytes of the content (of the whole body for msgtypes without content). */
+  bytes: number;
+  /** Indexes into the events given to the render call that this message tells about. */
+  covers: number[];
+  /** Set when the receiver's own template failed and the built-in one was used instead. */
+  templateError?: string;
+}
+
+/** `Normal` → `info` (green), `Warning` → `warning` (orange), anything else → `comment` (grey). */
+export type SeverityColor = 'info' | 'warning' | 'comment';
+
+/** One event as templates see it: the normalized event plus derived fields. */
+export interface EventFields extends NormalizedEvent {
+  /** The `<font color>` for the event's type. */
+  color: SeverityColor;
+  /** `namespace/name`, or `name` for cluster-scoped objects. */
+  object: string;
+}
+
+/** `it` of a single-event template. */
+export interface EventTemplateData extends EventFields {
+  fmt: Formatters;
+}
+
+/** Which part of a split digest this is; `label` is `(1/3)`, or `''` when the digest fits in one message. */
+export interface DigestPart {
+  index: number;
+  count: number;
+  label: string;
+}
+
+/** `it` of a digest template. */
+export interface DigestTemplateData {
+  /** The events in this message (a slice of the digest when it is split). */
+  events: EventFields[];
+  /** Index of `events[0]` in the whole digest, to number events across parts. */
+  offset: number;
+  /** Events in the whole digest, over all parts. */
+  total: number;
+  /** The `group.by` fields and their shared values, e.g. `{ namespace: 'pay' }`. */
+  group: Record<string, string>;
+  /** Cluster names in the whole digest, comma-separated. */
+  cluster: string;
+  /** Warning events in the whole digest. */
+  warnings: number;
+  /** `warning` when the digest holds a Warning, else `info`. */
+  color: SeverityColor;
+  part: DigestPart;
+  fmt: Formatters;
+}
+
+/** Renders events for the receivers of one bundle; built once per bundle load by `compileRenderer`. */
+export interface Renderer {
+  /** One event to one receiver; usually one message, plus one short `text` message when mentions need it. */
+  renderEvent(receiver: string, event: NormalizedEvent, mentions: ResolvedMentions): RenderedMessage[];
+  /** A digest; split at event boundaries into `(i/n)` parts when it does not fit one message. */
+  renderDigest(
+    receiver: string,
+    events: readonly NormalizedEvent[],
+    group: Record<string, string>,
+    mentions: ResolvedMentions,
+  ): RenderedMessage[];
+  /**
+   * One `+N more events` summary (counts by reason and namespace) for events over the robot's budget. Always a
+   * single message: mentions ride along only where the msgtype carries them inside the message.
+   */
+  renderOverflow(
+    receiver: string,
+    events: readonly NormalizedEvent[],
+    mentions: ResolvedMentions,
+  ): RenderedMessage;
+}
