@@ -36,6 +36,26 @@ function rulesBundlePlugin(bundleFile) {
   };
 }
 
+/**
+ * Keeps dependencies out of the source map. A map of every bundled file is bigger than the code (it took the zip
+ * near 1 MiB) and Node parses it at start with --enable-source-maps. Each dependency file instead gets a one-entry
+ * map, so a frame inside it still names the file (line 1), while our own code keeps exact positions.
+ * esbuild ≥ 0.25.2 ignores maps without a source position, hence "AAAA" rather than the older "A" (evanw/esbuild#4130).
+ */
+function dependenciesOutOfSourceMapPlugin() {
+  return {
+    name: 'dependencies-out-of-source-map',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, (args) => {
+        // Sources resolve against the file's own directory, so its base name points at the file itself.
+        const map = { version: 3, sources: [path.basename(args.path)], mappings: 'AAAA' };
+        const comment = `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
+        return { contents: readFileSync(args.path, 'utf8') + comment, loader: 'js' };
+      });
+    },
+  };
+}
+
 /** serverless-esbuild calls this with the resolved service; the bundle path comes from custom.kubeWecom.bundle. */
 module.exports = (serverless) => {
   const serviceDir = serverless.serviceDir ?? serverless.config.serviceDir;
@@ -57,6 +77,6 @@ module.exports = (serverless) => {
       js: "import { createRequire as __kubeWecomCreateRequire } from 'node:module'; const require = __kubeWecomCreateRequire(import.meta.url);",
     },
     define: { 'process.env.KUBE_WECOM_BUNDLE': JSON.stringify(bundle) },
-    plugins: [rulesBundlePlugin(path.resolve(serviceDir, bundle))],
+    plugins: [rulesBundlePlugin(path.resolve(serviceDir, bundle)), dependenciesOutOfSourceMapPlugin()],
   };
 };
