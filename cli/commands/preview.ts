@@ -15,15 +15,22 @@ export const previewCommand = new Command('preview')
   )
   .option('--now <iso>', 'the clock for silences and relative times (default: now)')
   .option('--cluster <name>', 'cluster name for events that carry none (envelopes carry their own)', 'local')
+  .option(
+    '--batch',
+    'treat the whole input as one queue batch: print each message the function would send ' +
+      '{ receiver, msgtype, body, events } (events = the input indexes it covers), after collapsing, grouping and budgets',
+  )
   .addHelpText(
     'after',
     '\nExample:\n  kubectl get events -A -o json | npx kube-wecom preview --config config/dev.json',
   )
-  .action(async (options: { config: string; events: string; now?: string; cluster: string }) => {
-    const { runPreview } = await import('../preview/run.ts');
-    process.exitCode = await runPreview(options, {
-      stdin: process.stdin,
-      stdout: process.stdout,
-      stderr: process.stderr,
-    });
-  });
+  .action(
+    async (options: { config: string; events: string; now?: string; cluster: string; batch?: boolean }) => {
+      const { runPreview } = await import('../preview/run.ts');
+      process.exitCode = await runPreview(options, {
+        stdin: process.stdin,
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+    },
+  );

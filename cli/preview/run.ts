@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { normalizeEvent, PoisonMessageError, readEventInput } from '../../contracts/index.ts';
+import { planBatch } from '../../functions/pipeline/index.ts';
+import { compileRenderer } from '../../functions/render/index.ts';
+import type { Renderer } from '../../functions/render/index.ts';
 import { BundleError, compileRules, formatProblem, loadBundle } from '../../functions/rules/index.ts';
+import type { RulesEngine } from '../../functions/rules/index.ts';
 
 export interface PreviewOptions {
   config: string;
@@ -8,6 +12,8 @@ export interface PreviewOptions {
   events: string;
   now?: string;
   cluster: string;
+  /** Treat the whole input as one queue batch and print the messages the function would send. */
+  batch?: boolean;
 }
 
 interface PreviewIo {
@@ -24,7 +30,19 @@ export interface PreviewLine {
   routes: string[];
   receivers: string[];
   suppressedBy: string | null;
-  messages: Array<{ receiver: string; msgtype: string; body: unknown }>;
+  messages: PreviewMessage[];
+}
+
+/** A message as preview prints it; `body` is the exact JSON the function would POST. */
+export interface PreviewMessage {
+  receiver: string;
+  msgtype: string;
+  body: unknown;
+}
+
+/** One line of `preview --batch`: a message and the input indexes of the events it covers. */
+export interface BatchPreviewLine extends PreviewMessage {
+  events: number[];
 }
 
 /**
@@ -37,11 +55,13 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
     io.stderr.write(`preview: --now ${JSON.stringify(options.now)} is not an ISO timestamp\n`);
     return 1;
   }
-  let engine;
+  let engine: RulesEngine;
+  let renderer: Renderer;
   try {
     const { bundle, warnings } = await loadBundle(options.config);
     for (const warning of warnings) io.stderr.write(`warning: ${formatProblem(warning)}\n`);
     engine = compileRules(bundle);
+    renderer = compileRenderer(bundle, { now: () => now });
   } catch (err) {
     if (!(err instanceof BundleError)) throw err;
     io.stderr.write(`${err.message}\n`);
@@ -57,6 +77,7 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
       `${source}:${problem.line}: ${problem.severity === 'error' ? 'error' : 'skipped'}: ${problem.path}: ${problem.message}\n`,
     );
   }
+  if (options.batch) return previewBatch(input.events, { engine, renderer }, now, source, io, bad);
   for (const item of input.events) {
     let event;
     try {
@@ -75,11 +96,45 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
       routes: decision.routes,
       receivers: decision.deliveries.map((delivery) => delivery.receiver),
       suppressedBy: decision.suppressedBy,
-      messages: [],
+      messages: decision.deliveries.flatMap((delivery) =>
+        renderer.renderEvent(delivery.receiver, event, delivery.mentions).map(toPreviewMessage),
+      ),
     };
     io.stdout.write(`${JSON.stringify(line)}\n`);
   }
   return bad ? 2 : 0;
+}
+
+/** `--batch`: the input is one queue batch, judged, grouped, rendered and budgeted exactly as the function does. */
+function previewBatch(
+  events: ReadonlyArray<{ index: number; line: number; envelope: unknown }>,
+  deps: { engine: RulesEngine; renderer: Renderer },
+  now: number,
+  source: string,
+  io: PreviewIo,
+  badInput: boolean,
+): number {
+  const records = events.map((item) => ({
+    messageId: String(item.index),
+    body: JSON.stringify(item.envelope),
+  }));
+  const { planned, poison } = planBatch(records, deps, now);
+  for (const letter of poison) {
+    const item = events[Number(letter.messageId)]!;
+    io.stderr.write(
+      `${source}:${item.line}: error: event ${item.index}: ${letter.reason.replace(/^poison message: /, '')}\n`,
+    );
+  }
+  for (const item of planned) {
+    const indexes = item.events.flatMap((event) => event.positions).sort((a, b) => a - b);
+    const line: BatchPreviewLine = { ...toPreviewMessage(item.message), events: indexes };
+    io.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+  return badInput || poison.length > 0 ? 2 : 0;
+}
+
+function toPreviewMessage(message: { receiver: string; msgtype: string; body: unknown }): PreviewMessage {
+  return { receiver: message.receiver, msgtype: message.msgtype, body: message.body };
 }
 
 async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {

@@ -1,0 +1,48 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSHandler } from 'aws-lambda';
+import { compileRules } from '../rules/index.ts';
+import type { Bundle } from '../rules/index.ts';
+import { compileRenderer } from '../render/index.ts';
+import { allowedHostsFromEnv, WebhookResolver, WecomClient } from '../wecom/index.ts';
+import type { SsmSender } from '../wecom/index.ts';
+import { createHandler } from './create-handler.ts';
+import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
+import { powertoolsLogger, powertoolsMetrics } from './observability.ts';
+import type { BatchMetrics, HandlerLogger } from './observability.ts';
+import { WebhookSender } from './webhook-sender.ts';
+
+/** The environment the function reads, and the clients tests and `npm start` may swap. */
+export interface ColdStartOptions {
+  bundle: Bundle;
+  env: NodeJS.ProcessEnv;
+  /** Client for the DLQ (default: from the SDK's environment settings). */
+  sqs?: SQSClient;
+  ssm?: SsmSender;
+  logger?: HandlerLogger;
+  metrics?: BatchMetrics;
+  clock?: () => number;
+}
+
+/**
+ * Builds the handler once per cold start: compiles rules and templates, starts resolving every webhook reference
+ * (SSM in batches, never logged), and wires the WeCom client (allow-listed hosts from
+ * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS`) and the DLQ (`KUBE_WECOM_DLQ_URL`).
+ */
+export function buildHandler(options: ColdStartOptions): SQSHandler {
+  const { bundle, env } = options;
+  const clock = options.clock ?? Date.now;
+  const engine = compileRules(bundle);
+  const renderer = compileRenderer(bundle, { now: clock });
+  const resolver = new WebhookResolver({ env, ...(options.ssm ? { ssm: options.ssm } : {}) });
+  const client = new WecomClient({ allowedHosts: allowedHostsFromEnv(env), clock });
+  const sender = new WebhookSender(bundle, resolver, client);
+  sender.warmUp();
+  const dlqUrl = env.KUBE_WECOM_DLQ_URL;
+  return createHandler({
+    pipeline: { engine, renderer, sender },
+    deadLetters: dlqUrl ? new SqsDeadLetterQueue(options.sqs ?? new SQSClient({}), dlqUrl, clock) : undefined,
+    logger: options.logger ?? powertoolsLogger(),
+    metrics: options.metrics ?? powertoolsMetrics(),
+    clock,
+  });
+}

@@ -1,0 +1,9 @@
+/** The Lambda side: the SQS handler factory, its cold start, the DLQ writer and observability. */
+export { buildHandler } from './cold-start.ts';
+export type { ColdStartOptions } from './cold-start.ts';
+export { createHandler } from './create-handler.ts';
+export type { HandlerDeps } from './create-handler.ts';
+export { SqsDeadLetterQueue, DEAD_LETTER_ATTRIBUTES } from './dead-letter-queue.ts';
+export type { DeadLetterEntry, DeadLetterQueue } from './dead-letter-queue.ts';
+export { WebhookSender } from './webhook-sender.ts';
+export type { BatchMetrics, HandlerLogger } from './observability.ts';

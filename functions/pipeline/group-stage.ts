@@ -1,0 +1,65 @@
+import type { NormalizedEvent } from '../../contracts/index.ts';
+import type { ResolvedMentions } from '../rules/index.ts';
+import type { JudgedEvent } from './judge-stage.ts';
+import type { Notice } from './types.ts';
+
+/**
+ * Stage 4: deliveries → notices. Deliveries to one receiver whose route groups `by` some fields share a digest
+ * when those fields' values are equal; the digest mentions the union of its events' mentions. Deliveries from
+ * routes without `group` stay single-event notices. Notices keep first-seen order.
+ */
+export function groupDeliveries(judged: readonly JudgedEvent[]): Notice[] {
+  const notices: Notice[] = [];
+  const digests = new Map<string, Notice>();
+  for (const { collapsed, decision } of judged) {
+    for (const delivery of decision.deliveries) {
+      if (delivery.groupBy === undefined) {
+        notices.push({
+          receiver: delivery.receiver,
+          events: [collapsed],
+          group: undefined,
+          mentions: copy(delivery.mentions),
+        });
+        continue;
+      }
+      const group = groupValues(collapsed.event, delivery.groupBy);
+      const key = `${delivery.receiver}\u0000${delivery.groupBy.join('\u0000')}\u0000${Object.values(group).join('\u0000')}`;
+      const digest = digests.get(key);
+      if (digest) {
+        digest.events.push(collapsed);
+        mergeMentions(digest.mentions, delivery.mentions);
+      } else {
+        const notice: Notice = {
+          receiver: delivery.receiver,
+          events: [collapsed],
+          group,
+          mentions: copy(delivery.mentions),
+        };
+        digests.set(key, notice);
+        notices.push(notice);
+      }
+    }
+  }
+  return notices;
+}
+
+/** The values of `group.by` fields for one event; `namespaceLabels.<key>` reads a namespace label. */
+export function groupValues(event: NormalizedEvent, by: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const field of by) {
+    values[field] = field.startsWith('namespaceLabels.')
+      ? (event.namespaceLabels[field.slice('namespaceLabels.'.length)] ?? '')
+      : String(event[field as keyof NormalizedEvent] ?? '');
+  }
+  return values;
+}
+
+function copy(mentions: ResolvedMentions): ResolvedMentions {
+  return { users: [...mentions.users], mobiles: [...mentions.mobiles], all: mentions.all };
+}
+
+function mergeMentions(into: ResolvedMentions, from: ResolvedMentions): void {
+  for (const user of from.users) if (!into.users.includes(user)) into.users.push(user);
+  for (const mobile of from.mobiles) if (!into.mobiles.includes(mobile)) into.mobiles.push(mobile);
+  into.all ||= from.all;
+}
