@@ -1,0 +1,191 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { planBatch, processBatch } from '../../../functions/pipeline/index.ts';
+import type { BatchRecord, MessageSender } from '../../../functions/pipeline/index.ts';
+import { compileRenderer } from '../../../functions/render/index.ts';
+import type { RenderedMessage } from '../../../functions/render/index.ts';
+import { compileRules, validateBundle } from '../../../functions/rules/index.ts';
+import type { BundleInput } from '../../../functions/rules/index.ts';
+import { WecomRejectedError, WecomRetriesExhaustedError } from '../../../functions/wecom/index.ts';
+import { aBundle, anEnvelope, NOW } from '../../helpers/builders.ts';
+import type { EventSpec } from '../../helpers/builders.ts';
+
+function deps(overrides: Partial<BundleInput>) {
+  const result = validateBundle(aBundle(overrides));
+  if (!result.bundle) throw new Error(JSON.stringify(result.problems));
+  return {
+    engine: compileRules(result.bundle),
+    renderer: compileRenderer(result.bundle, { now: () => NOW }),
+  };
+}
+
+let serial = 0;
+function record(spec: EventSpec = {}): BatchRecord {
+  return { messageId: `m-${serial++}`, body: JSON.stringify(anEnvelope(spec)) };
+}
+
+/** A sender that records what it is given and fails the receivers it is told to, with the client's real errors. */
+class RecordingSender implements MessageSender {
+  readonly sent: RenderedMessage[] = [];
+  constructor(private readonly failures: Record<string, 'permanent' | 'transient'> = {}) {}
+  async send(message: RenderedMessage): Promise<{ attempts: number }> {
+    const failure = this.failures[message.receiver];
+    if (failure === 'permanent')
+      throw new WecomRejectedError(93000, 'invalid webhook url', 1, 'key=****1234');
+    if (failure === 'transient') throw new WecomRetriesExhaustedError(-1, 'system busy', 3, 'key=****1234');
+    this.sent.push(message);
+    return { attempts: 1 };
+  }
+}
+
+const context = { now: NOW, deadline: NOW + 60_000 };
+
+describe('the function pipeline', () => {
+  it('sends one message per event and receiver, and reports nothing to retry', async () => {
+    const sender = new RecordingSender();
+    const result = await processBatch(
+      [record(), record({ name: 'api-1', uid: 'u-api' })],
+      { ...deps({}), sender },
+      context,
+    );
+    assert.equal(sender.sent.length, 2);
+    assert.deepEqual(result.retry, []);
+    assert.deepEqual(result.deadLetters, []);
+    assert.equal(result.stats.sent, 2);
+  });
+
+  it('collapses updates of one event to the latest and notifies once', () => {
+    const d = deps({ routes: [{ name: 'r', receivers: ['ops'] }] });
+    const records = [3, 4, 5].map((count) => record({ uid: 'same', count, watchType: 'MODIFIED' }));
+    const { planned, stats } = planBatch(records, d, NOW);
+    assert.equal(stats.collapsed, 1);
+    assert.equal(planned.length, 1);
+    assert.match(JSON.stringify(planned[0]!.message.body), /×5|5/);
+    assert.deepEqual(
+      planned[0]!.events[0]!.messageIds,
+      records.map((r) => r.messageId),
+    );
+  });
+
+  it('holds back collapsed updates none of which qualifies under the repeat policy', () => {
+    const d = deps({ routes: [{ name: 'r', receivers: ['ops'] }] });
+    const records = [5, 6, 7].map((count) => record({ uid: 'same2', count, watchType: 'MODIFIED' }));
+    const { planned, stats } = planBatch(records, d, NOW);
+    assert.equal(planned.length, 0);
+    assert.equal(stats.suppressed.repeat, 1);
+  });
+
+  it('groups events into one digest per receiver and group.by values', () => {
+    const d = deps({ routes: [{ name: 'r', receivers: ['ops'], group: { by: ['namespace'] } }] });
+    const records = [
+      record({ namespace: 'payments', uid: 'a' }),
+      record({ namespace: 'payments', uid: 'b', reason: 'Unhealthy' }),
+      record({ namespace: 'orders', uid: 'c' }),
+    ];
+    const { planned } = planBatch(records, d, NOW);
+    assert.equal(planned.length, 2);
+    assert.deepEqual(
+      planned.map((p) => p.events.length),
+      [2, 1],
+    );
+  });
+
+  it('folds what exceeds a robot budget into one overflow message that covers every remaining event', () => {
+    const d = deps({
+      receivers: { ops: { webhook: 'env:OPS', maxMessagesPerMinute: 3 } },
+      routes: [{ name: 'r', receivers: ['ops'] }],
+    });
+    const records = Array.from({ length: 10 }, (_, i) => record({ uid: `storm-${i}`, name: `pod-${i}` }));
+    const { planned, stats } = planBatch(records, d, NOW);
+    assert.equal(planned.length, 3);
+    assert.equal(stats.overflowMessages, 1);
+    const covered = new Set(planned.flatMap((p) => p.events.flatMap((e) => e.messageIds)));
+    assert.equal(covered.size, 10, 'every event is in some message');
+    assert.match(JSON.stringify(planned[2]!.message.body), /8/);
+  });
+
+  it('reports transient failures for redelivery and permanent ones as dead letters with the errcode', async () => {
+    const sender = new RecordingSender({ flaky: 'transient', gone: 'permanent' });
+    const d = deps({
+      routes: [
+        { name: 'a', match: { namespaces: ['payments'] }, receivers: ['ok'] },
+        { name: 'b', match: { namespaces: ['orders'] }, receivers: ['flaky'] },
+        { name: 'c', match: { namespaces: ['data'] }, receivers: ['gone'] },
+      ],
+    });
+    const good = record({ namespace: 'payments', uid: 'p' });
+    const transient = record({ namespace: 'orders', uid: 'o' });
+    const permanent = record({ namespace: 'data', uid: 'd' });
+    const result = await processBatch([good, transient, permanent], { ...d, sender }, context);
+    assert.deepEqual(result.retry, [transient.messageId]);
+    assert.deepEqual(
+      result.deadLetters.map((l) => [l.messageId, l.errcode]),
+      [[permanent.messageId, 93000]],
+    );
+    assert.match(result.deadLetters[0]!.reason, /93000/);
+    assert.deepEqual(result.stats.failuresByErrcode, { '-1': 1, '93000': 1 });
+    assert.equal(result.stats.retries, 2);
+  });
+
+  it('retries a message whose event failed transiently at one robot even if another robot failed permanently', async () => {
+    const sender = new RecordingSender({ flaky: 'transient', gone: 'permanent' });
+    const d = deps({ routes: [{ name: 'r', receivers: ['flaky', 'gone'] }] });
+    const both = record();
+    const result = await processBatch([both], { ...d, sender }, context);
+    assert.deepEqual(result.retry, [both.messageId]);
+    assert.deepEqual(result.deadLetters, []);
+  });
+
+  it('dead-letters poison messages with the reason and still delivers the rest of the batch', async () => {
+    const sender = new RecordingSender();
+    const poison = [
+      { messageId: 'not-json', body: '{"v":1,' },
+      { messageId: 'v2', body: JSON.stringify({ ...anEnvelope(), v: 2 }) },
+      { messageId: 'no-event', body: JSON.stringify({ v: 1, cluster: 'c', watchType: 'ADDED' }) },
+      {
+        messageId: 'bad-count',
+        body: JSON.stringify({ ...anEnvelope(), event: { ...anEnvelope().event, count: 'x' } }),
+      },
+    ];
+    const result = await processBatch([...poison, record()], { ...deps({}), sender }, context);
+    assert.deepEqual(
+      result.deadLetters.map((l) => l.messageId),
+      ['not-json', 'v2', 'no-event', 'bad-count'],
+    );
+    assert.match(result.deadLetters[1]!.reason, /\$\.v: unknown envelope version 2/);
+    assert.match(result.deadLetters[3]!.reason, /\$\.event\.count/);
+    assert.equal(sender.sent.length, 1);
+  });
+
+  it('accounts for every event: delivered, suppressed with a reason, or dead-lettered', async () => {
+    const sender = new RecordingSender({ gone: 'permanent' });
+    const d = deps({
+      routes: [
+        { name: 'warn', match: { types: ['Warning'] }, receivers: ['ops'], group: { by: ['namespace'] } },
+        { name: 'data', match: { namespaces: ['data'] }, receivers: ['gone'] },
+      ],
+      silences: [{ match: { reasons: ['Silenced'] }, endsAt: '2030-01-01T00:00:00Z', comment: 'test' }],
+    });
+    const records = [
+      record({ uid: '1' }),
+      record({ uid: '2', type: 'Normal' }),
+      record({ uid: '3', reason: 'Silenced' }),
+      record({ uid: '4', watchType: 'MODIFIED', count: 3 }),
+      record({ uid: '5', namespace: 'data', type: 'Normal' }),
+      { messageId: 'poison', body: 'nope' },
+    ];
+    const result = await processBatch(records, { ...d, sender }, context);
+    const delivered = new Set(
+      result.outcomes
+        .filter((o) => o.status === 'sent')
+        .flatMap((o) => o.planned.events.flatMap((e) => e.messageIds)),
+    );
+    const dead = new Set(result.deadLetters.map((l) => l.messageId));
+    const suppressed =
+      (result.stats.suppressed['no-route'] ?? 0) +
+      (result.stats.suppressed.repeat ?? 0) +
+      (result.stats.suppressed.silence ?? 0);
+    assert.equal(delivered.size + dead.size + suppressed, records.length);
+    assert.deepEqual(result.stats.suppressed, { 'no-route': 1, silence: 1, repeat: 1 });
+  });
+});
