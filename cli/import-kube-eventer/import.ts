@@ -198,8 +198,34 @@ export function importKubeEventer(input: ImportInput): ImportResult {
     return secret.env;
   }
 
+  const zone = timeZoneOf(input.sinks);
+  if (zone) {
+    bundle.timezone = zone;
+    report.general.push(
+      `timezone ${zone}: kube-eventer’s container set TZ=${zone}, so times are rendered in that zone as before`,
+    );
+  } else if (Object.keys(bundle.templates).length > 0) {
+    report.general.push(
+      'timezone: kube-eventer printed times in its container’s local zone; the bundle uses UTC — set "timezone" (e.g. "Asia/Shanghai") to match',
+    );
+  }
   if (bundle.routes.length > 0) report.general.push(...GENERAL);
   return { bundle, report };
+}
+
+/** The TZ kube-eventer's container ran with (from its manifest), when it names a real zone. */
+function timeZoneOf(sinks: readonly SinkFlag[]): string | undefined {
+  for (const sink of sinks) {
+    const zone = sink.lookupEnv?.('TZ');
+    if (!zone) continue;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return zone;
+    } catch {
+      // not an IANA name (e.g. a POSIX TZ string); the report tells the user to set it
+    }
+  }
+  return undefined;
 }
 
 /** Notes on the HTTP side of the sink: method, headers, parameters WeCom never needed. */

@@ -96,7 +96,7 @@ const STRUCTS: Record<string, Record<string, StructField>> = {
 };
 
 const GO_TIME =
-  'Go printed times as `2006-01-02 15:04:05 -0700 MST` in the pod’s time zone; kube-wecom prints the RFC 3339 timestamp';
+  'Go printed times as `2006-01-02 15:04:05 -0700 MST` in kube-eventer’s time zone (0001-01-01 00:00:00 +0000 UTC when unset); kube-wecom prints `2006-01-02 15:04:05` in the bundle’s timezone (- when unset)';
 
 const TYPE_META_EMPTY =
   'kube-eventer’s Kubernetes client left the Event’s TypeMeta empty, so Go printed nothing here; kube-wecom prints the value the API server sent';
@@ -123,9 +123,9 @@ const NORMALIZED: Record<string, ResolvedField> = {
   'InvolvedObject.FieldPath': { expression: 'it.fieldPath' },
   'Source.Component': { expression: 'it.component' },
   'Source.Host': { expression: 'it.host' },
-  FirstTimestamp: { expression: 'it.firstSeen', difference: GO_TIME },
+  FirstTimestamp: { expression: 'it.fmt.time(it.firstSeen)', difference: GO_TIME },
   LastTimestamp: {
-    expression: 'it.lastSeen',
+    expression: 'it.fmt.time(it.lastSeen)',
     difference: `${GO_TIME}; like kube-eventer it falls back to the event time when lastTimestamp is empty`,
   },
   Name: { expression: 'it.eventName' },
@@ -192,7 +192,8 @@ export function resolveField(path: readonly string[]): ResolvedField | FieldErro
         difference: 'Go printed lists as [a b]; kube-wecom prints JSON',
       };
     }
-    if (type === 'time') difference = GO_TIME;
+    if (type === 'time')
+      return { expression: `it.fmt.time(${rawAccess(access, 'null')})`, difference: difference ?? GO_TIME };
     if (struct === 'Event' && (name === 'Kind' || name === 'APIVersion')) difference = TYPE_META_EMPTY;
     if (struct === 'TypeMeta') difference = TYPE_META_EMPTY;
   }
