@@ -3,8 +3,9 @@ import { normalizeEvent, PoisonMessageError, readEventInput } from '../../contra
 import { planBatch } from '../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../functions/render/index.ts';
 import type { Renderer } from '../../functions/render/index.ts';
-import { BundleError, compileRules, formatProblem, loadBundle } from '../../functions/rules/index.ts';
+import { BundleError, compileRules, formatProblem } from '../../functions/rules/index.ts';
 import type { RulesEngine } from '../../functions/rules/index.ts';
+import { loadCheckedBundle } from '../load-bundle.ts';
 
 export interface PreviewOptions {
   config: string;
@@ -58,7 +59,7 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
   let engine: RulesEngine;
   let renderer: Renderer;
   try {
-    const { bundle, warnings } = await loadBundle(options.config);
+    const { bundle, warnings } = await loadCheckedBundle(options.config);
     for (const warning of warnings) io.stderr.write(`warning: ${formatProblem(warning)}\n`);
     engine = compileRules(bundle);
     renderer = compileRenderer(bundle, { now: () => now });

@@ -1,4 +1,5 @@
-import { BundleError, formatProblem, loadBundle } from '../../functions/rules/index.ts';
+import { BundleError, formatProblem } from '../../functions/rules/index.ts';
+import { loadCheckedBundle } from '../load-bundle.ts';
 
 interface Output {
   write(text: string): unknown;
@@ -7,7 +8,7 @@ interface Output {
 /** Validates a bundle file; returns the exit code (0 valid, 1 invalid). Warnings go to `err` and never fail. */
 export async function runValidate(path: string, out: Output, err: Output): Promise<number> {
   try {
-    const { bundle, warnings } = await loadBundle(path);
+    const { bundle, warnings } = await loadCheckedBundle(path);
     for (const warning of warnings) err.write(`warning: ${formatProblem(warning)}\n`);
     const receivers = Object.keys(bundle.receivers).length;
     const templates = Object.keys(bundle.templates).length;

@@ -33,6 +33,49 @@ describe('kube-wecom CLI', () => {
     for (const line of lines) assert.match(line, /^\$[^ ]*: .+/);
   });
 
+  it('validate rejects a full-body template that does not render valid JSON for a sample event', () => {
+    const { code, stdout } = cli(['validate', '--config', 'tests/fixtures/bundles/bad-body-template.json']);
+    assert.equal(code, 1);
+    assert.match(stdout, /^\$\.receivers\.legacy\.bodyTemplate: .*valid JSON/);
+  });
+
+  it('preview fills messages with the exact body to POST', () => {
+    const { stdout } = cli([
+      'preview',
+      '--config',
+      'config/dev.json',
+      '--events',
+      'tests/fixtures/events/core-v1.jsonl',
+    ]);
+    const first = JSON.parse(stdout.split('\n')[0]!);
+    assert.equal(first.messages.length, 3);
+    const message = first.messages[0];
+    assert.equal(message.receiver, 'release-group');
+    assert.equal(message.msgtype, 'markdown');
+    assert.equal(message.body.msgtype, 'markdown');
+    assert.match(message.body.markdown.content, /BackOff/);
+  });
+
+  it('preview --batch prints each message with the input indexes it covers', () => {
+    const { code, stdout } = cli([
+      'preview',
+      '--batch',
+      '--config',
+      'config/dev.json',
+      '--events',
+      'tests/fixtures/events/core-v1.jsonl',
+    ]);
+    assert.equal(code, 0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const payments = lines.find((l) => l.receiver === 'payments-group');
+    assert.deepEqual(payments.events, [0, 1], 'the two payments Warnings share one digest');
+    const covered = new Set(lines.flatMap((l) => l.events));
+    for (const index of covered) assert.ok(Number.isInteger(index) && index >= 0 && index < 12);
+  });
+
   it('preview prints one JSON line per event with the decision', () => {
     const { code, stdout } = cli([
       'preview',

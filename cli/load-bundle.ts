@@ -1,0 +1,17 @@
+import { checkBodyTemplate } from '../functions/render/index.ts';
+import { BundleError, jsonPath, loadBundle } from '../functions/rules/index.ts';
+import type { LoadedBundle } from '../functions/rules/index.ts';
+
+/**
+ * Loads a bundle the way every command needs it: schema and meaning (`loadBundle`), then what only the renderer
+ * can judge — a full-body template must produce a WeCom body for a sample event. Throws `BundleError`.
+ */
+export async function loadCheckedBundle(path: string): Promise<LoadedBundle> {
+  const loaded = await loadBundle(path);
+  const problems = Object.keys(loaded.bundle.receivers).flatMap((name) => {
+    const problem = checkBodyTemplate(loaded.bundle, name);
+    return problem ? [{ path: jsonPath(['receivers', name, 'bodyTemplate']), message: problem }] : [];
+  });
+  if (problems.length > 0) throw new BundleError(problems, path);
+  return loaded;
+}
