@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { forwarderCommand } from './forwarder.ts';
 import { previewCommand } from './preview.ts';
 import { redriveCommand } from './redrive.ts';
 import { schemaCommand } from './schema.ts';
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   program.addCommand(previewCommand);
   program.addCommand(schemaCommand);
   program.addCommand(startCommand);
+  program.addCommand(forwarderCommand);
   program.addCommand(redriveCommand);
 }

@@ -1,0 +1,4 @@
+/** The forwarder's flags (mirrored by environment variables) and their validation. */
+export { ConfigError, forwarderOptions, parseForwarderConfig, parseListen } from './config.ts';
+export type { ForwarderConfig, RawForwarderOptions } from './config.ts';
+export { parseDuration } from './duration.ts';

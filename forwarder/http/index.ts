@@ -1,0 +1,3 @@
+/** The forwarder's probe and metrics endpoints. */
+export { HealthServer } from './server.ts';
+export type { HealthServerOptions } from './server.ts';

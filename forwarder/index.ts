@@ -1,0 +1,19 @@
+/**
+ * The in-cluster forwarder: list/watch Events, enrich with namespace metadata, send envelope v1 to SQS in
+ * batches, checkpoint what SQS acknowledged, elect a leader, expose probes and metrics.
+ */
+export { Forwarder } from './forwarder.ts';
+export type { ForwarderOptions, ForwarderStatus, LeaderElectionSettings } from './forwarder.ts';
+export { runForwarder } from './run.ts';
+export type { RunningForwarder } from './run.ts';
+export { systemClock } from './clock.ts';
+export type { Clock } from './clock.ts';
+export type { Logger } from './logger.ts';
+export { ConfigError, forwarderOptions, parseForwarderConfig } from './config/index.ts';
+export type { ForwarderConfig, RawForwarderOptions } from './config/index.ts';
+export { clientNodeKubeApi, loadKubeConfig } from './kube/index.ts';
+export type { KubeApi } from './kube/index.ts';
+export { ForwarderMetrics } from './metrics/index.ts';
+export { sqsQueueClient } from './queue/index.ts';
+export type { QueueClient } from './queue/index.ts';
+export { HealthServer } from './http/index.ts';

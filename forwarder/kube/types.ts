@@ -1,0 +1,73 @@
+import type { V1ConfigMap, V1Lease } from '@kubernetes/client-node';
+
+/** A Kubernetes object as JSON, with every timestamp an RFC 3339 string. */
+export interface WireObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** The collections the forwarder lists and watches. */
+export type WatchedResource = 'events.v1' | 'events.events.k8s.io' | 'namespaces';
+
+export interface ListPage {
+  items: WireObject[];
+  resourceVersion: string;
+  continue?: string;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WatchParams {
+  resourceVersion: string;
+  timeoutSeconds: number;
+}
+
+/** A running watch; `abort` ends it (its `done` callback then fires). */
+export interface WatchHandle {
+  abort(): void;
+}
+
+/**
+ * The Kubernetes calls the forwarder makes, and nothing more: list/watch Events and Namespaces (read only, as
+ * the ClusterRole allows), and get/create/replace on its own ConfigMap and Lease (as the Role allows).
+ * Errors carry the HTTP status in `code` (see `statusOf`).
+ */
+export interface KubeApi {
+  list(resource: WatchedResource, params: { limit: number; continue?: string }): Promise<ListPage>;
+  /**
+   * Starts a watch with bookmarks. Resolves once the response headers arrived (the watch is established) or the
+   * request failed; `done` fires exactly once when the stream ends, with the error if it failed.
+   */
+  watch(
+    resource: WatchedResource,
+    params: WatchParams,
+    onEvent: (type: WatchEventType, object: WireObject) => void,
+    done: (err: unknown) => void,
+  ): Promise<WatchHandle>;
+  readNamespace(name: string): Promise<WireObject | undefined>;
+  readConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
+  createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap>;
+  replaceConfigMap(namespace: string, name: string, body: V1ConfigMap): Promise<V1ConfigMap>;
+  readLease(namespace: string, name: string): Promise<V1Lease | undefined>;
+  createLease(namespace: string, body: V1Lease): Promise<V1Lease>;
+  replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease>;
+}
+
+/** The HTTP status of a failed Kubernetes call (ApiException `code`, watch `statusCode`), if it has one. */
+export function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; statusCode?: unknown };
+  if (typeof e.code === 'number') return e.code;
+  if (typeof e.statusCode === 'number') return e.statusCode;
+  return undefined;
+}

@@ -1,0 +1,2 @@
+/** Prometheus metrics of the forwarder. */
+export { ForwarderMetrics } from './metrics.ts';

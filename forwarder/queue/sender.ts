@@ -1,0 +1,261 @@
+import { performance } from 'node:perf_hooks';
+import { Backoff } from '../backoff/index.ts';
+import type { BackoffOptions } from '../backoff/index.ts';
+import type { Logger } from '../logger.ts';
+import type { ForwarderMetrics } from '../metrics/index.ts';
+import { EventBuffer } from './buffer.ts';
+import type { Outbound } from './buffer.ts';
+import type { QueueClient } from './sqs.ts';
+
+/** SendMessageBatch accepts at most 10 entries. */
+export const MAX_BATCH_ENTRIES = 10;
+/** The classic SQS payload limit for a whole batch (and so for one message); every region accepts it. */
+export const MAX_BATCH_BYTES = 256 * 1024;
+const OVERFLOW_LOG_INTERVAL_MS = 60_000;
+
+export interface SenderOptions {
+  queue: QueueClient;
+  metrics: ForwarderMetrics;
+  logger: Logger;
+  /** Buffer bound (`--buffer-max-events`). */
+  maxEvents: number;
+  /** How long a partial batch waits for company before it is sent. */
+  lingerMs: number;
+  /** Batches in flight at once. */
+  concurrency: number;
+  retryBackoff: BackoffOptions;
+  maxBatchBytes?: number;
+}
+
+/** What the caller hands over: the message body and how to report its fate. */
+export interface Message {
+  body: string;
+  warning: boolean;
+  settle: Outbound['settle'];
+}
+
+/**
+ * Sends queue messages in batches of up to 10 under the byte limit, flushed when full or after a short linger.
+ * Failed entries are retried with backoff; while SQS is down, messages wait in the bounded buffer, and what the
+ * buffer cannot hold is dropped oldest-Normal-first, counted and logged (at most once a minute), never silently.
+ */
+export class SqsSender {
+  private readonly buffer: EventBuffer;
+  private readonly backoff: Backoff;
+  private readonly maxBatchBytes: number;
+  private inFlight = 0;
+  private inFlightEvents = 0;
+  private seq = 0;
+  private pausedUntil = 0;
+  private flushing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private reachable: boolean | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private overflow = { pending: 0, lastLogAt: -Infinity, timer: undefined as NodeJS.Timeout | undefined };
+
+  constructor(private readonly options: SenderOptions) {
+    this.buffer = new EventBuffer(options.maxEvents);
+    this.backoff = new Backoff(options.retryBackoff);
+    this.maxBatchBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES;
+  }
+
+  /** Whether the last SQS call succeeded (undefined before the first one). */
+  get sqsReachable(): boolean | undefined {
+    return this.reachable;
+  }
+
+  /** Messages buffered or in flight. */
+  get depth(): number {
+    return this.buffer.size + this.inFlightEvents;
+  }
+
+  /** Checks that the queue answers, for readiness before the first batch. */
+  async probe(): Promise<boolean> {
+    try {
+      await this.options.queue.probe();
+      this.reachable = true;
+    } catch (err) {
+      this.options.logger.warn({ err: String(err) }, 'SQS queue not reachable');
+      this.reachable = false;
+    }
+    return this.reachable;
+  }
+
+  enqueue(message: Message): void {
+    const bytes = Buffer.byteLength(message.body);
+    if (bytes > this.maxBatchBytes) {
+      this.options.metrics.dropped.inc({ reason: 'too_large', type: message.warning ? 'Warning' : 'Normal' });
+      this.options.logger.error(
+        { bytes, limit: this.maxBatchBytes },
+        'event too large for an SQS message; dropped',
+      );
+      message.settle('dropped');
+      return;
+    }
+    const now = performance.now();
+    const item: Outbound = { ...message, seq: this.seq++, bytes, attempts: 0, notBefore: 0, enqueuedAt: now };
+    const evicted = this.buffer.push(item);
+    if (evicted) this.dropOverflow([evicted]);
+    this.options.metrics.bufferDepth.set(this.depth);
+    this.pump();
+  }
+
+  /**
+   * Sends everything buffered without waiting for the linger, and resolves when the buffer is empty or the
+   * deadline passes; returns how many messages are still unsent.
+   */
+  async flush(timeoutMs: number): Promise<number> {
+    this.flushing = true;
+    this.pump();
+    if (this.depth > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    return this.depth;
+  }
+
+  /** Stops timers and forgets buffered messages (leadership lost: the next leader resends from the checkpoint). */
+  discard(): void {
+    this.buffer.clear();
+    clearTimeout(this.timer);
+    clearTimeout(this.overflow.timer);
+    this.reportOverflow();
+    this.timerAt = Infinity;
+    this.options.metrics.bufferDepth.set(this.depth);
+  }
+
+  private pump(): void {
+    const now = performance.now();
+    while (this.inFlight < this.options.concurrency && now >= this.pausedUntil) {
+      const ready = this.buffer.readyCount(now, MAX_BATCH_ENTRIES);
+      if (ready === 0) break;
+      const oldest = this.buffer.oldestReady(now) ?? now;
+      if (ready < MAX_BATCH_ENTRIES && !this.flushing && now - oldest < this.options.lingerMs) {
+        this.wakeAt(oldest + this.options.lingerMs);
+        break;
+      }
+      const batch = this.buffer.take(now, MAX_BATCH_ENTRIES, this.maxBatchBytes);
+      if (batch.length === 0) break;
+      void this.send(batch);
+    }
+    if (now < this.pausedUntil && this.buffer.size > 0) this.wakeAt(this.pausedUntil);
+    const retryAt = this.buffer.nextRetryAt();
+    if (retryAt !== undefined && retryAt > now) this.wakeAt(retryAt);
+    this.notifyIdle();
+  }
+
+  private async send(batch: Outbound[]): Promise<void> {
+    const { metrics, logger } = this.options;
+    this.inFlight++;
+    this.inFlightEvents += batch.length;
+    const retry: Outbound[] = [];
+    try {
+      const result = await this.options.queue.sendBatch(
+        batch.map((item, i) => ({ Id: String(i), MessageBody: item.body })),
+      );
+      this.reachable = true;
+      this.backoff.reset();
+      metrics.batches.inc({ outcome: result.Failed?.length ? 'partial' : 'ok' });
+      for (const ok of result.Successful ?? []) {
+        metrics.forwarded.inc();
+        batch[Number(ok.Id)]!.settle('sent');
+      }
+      for (const failed of result.Failed ?? []) {
+        const item = batch[Number(failed.Id)]!;
+        if (failed.SenderFault) {
+          // SQS refuses this message itself (e.g. invalid characters); retrying cannot help.
+          metrics.dropped.inc({ reason: 'rejected', type: item.warning ? 'Warning' : 'Normal' });
+          logger.error({ code: failed.Code, message: failed.Message }, 'SQS rejected a message; dropped');
+          item.settle('dropped');
+        } else {
+          retry.push(item);
+          metrics.retries.inc({ cause: 'entry' });
+        }
+      }
+    } catch (err) {
+      this.reachable = false;
+      metrics.batches.inc({ outcome: 'error' });
+      metrics.retries.inc({ cause: 'call' }, batch.length);
+      const delay = this.backoff.next();
+      this.pausedUntil = performance.now() + delay;
+      logger.warn(
+        { err: String(err), events: batch.length, retryInMs: delay },
+        'SendMessageBatch failed; will retry',
+      );
+      retry.push(...batch);
+    } finally {
+      this.inFlight--;
+      this.inFlightEvents -= batch.length;
+    }
+    if (retry.length > 0) {
+      const now = performance.now();
+      for (const item of retry) {
+        item.attempts++;
+        item.notBefore = Math.max(
+          this.pausedUntil,
+          now +
+            Math.min(
+              this.options.retryBackoff.maxMs,
+              this.options.retryBackoff.initialMs * 2 ** (item.attempts - 1),
+            ),
+        );
+      }
+      this.dropOverflow(this.buffer.requeue(retry));
+    }
+    this.options.metrics.bufferDepth.set(this.depth);
+    this.pump();
+  }
+
+  private wakeAt(at: number): void {
+    if (at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.max(0, at - performance.now()),
+    );
+  }
+
+  private notifyIdle(): void {
+    if (this.depth > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private dropOverflow(items: Outbound[]): void {
+    for (const item of items) {
+      this.options.metrics.dropped.inc({ reason: 'overflow', type: item.warning ? 'Warning' : 'Normal' });
+      item.settle('dropped');
+      this.overflow.pending++;
+    }
+    if (items.length === 0) return;
+    if (performance.now() - this.overflow.lastLogAt >= OVERFLOW_LOG_INTERVAL_MS) this.reportOverflow();
+    else if (!this.overflow.timer) {
+      this.overflow.timer = setTimeout(
+        () => this.reportOverflow(),
+        OVERFLOW_LOG_INTERVAL_MS - (performance.now() - this.overflow.lastLogAt),
+      );
+      this.overflow.timer.unref();
+    }
+  }
+
+  private reportOverflow(): void {
+    this.overflow.timer = undefined;
+    if (this.overflow.pending === 0) return;
+    this.options.logger.error(
+      { dropped: this.overflow.pending, bufferMaxEvents: this.options.maxEvents },
+      'event buffer full while SQS is slow or unavailable; dropped the oldest Normal events first',
+    );
+    this.overflow.pending = 0;
+    this.overflow.lastLogAt = performance.now();
+  }
+}

@@ -1,0 +1,262 @@
+import { makeEnvelope } from '../contracts/index.ts';
+import type { KubeEvent, NamespaceInfo } from '../contracts/index.ts';
+import type { BackoffOptions } from './backoff/index.ts';
+import { ConfigMapCheckpointStore, Watermark } from './checkpoint/index.ts';
+import type { Checkpoint } from './checkpoint/index.ts';
+import type { Clock } from './clock.ts';
+import { EventSelector } from './events/index.ts';
+import type { Decision, Occurrence } from './events/index.ts';
+import type { KubeApi, WatchedResource, WireObject } from './kube/index.ts';
+import type { Logger } from './logger.ts';
+import type { ForwarderMetrics } from './metrics/index.ts';
+import { NamespaceCache } from './namespaces/index.ts';
+import { SqsSender } from './queue/index.ts';
+import type { QueueClient } from './queue/index.ts';
+import { ListWatch } from './watch/index.ts';
+
+/** How many recently delivered occurrences a checkpoint keeps for relist dedup (bounds the ConfigMap size). */
+const DELIVERED_MEMORY = 2000;
+/** Occurrences last seen this long before the checkpoint time cannot reappear in a relist above the cutoff. */
+const DELIVERED_WINDOW_MS = 5 * 60_000;
+
+const CHECKPOINT_CUTOFF_SLACK_MS = 30_000;
+
+/** What one forwarding term needs; the {@link Forwarder} builds it from the configuration. */
+export interface SessionOptions {
+  kube: KubeApi;
+  queue: QueueClient;
+  clock: Clock;
+  logger: Logger;
+  metrics: ForwarderMetrics;
+  clusterName: string;
+  api: 'core' | 'events';
+  types: string[];
+  namespaces: string[];
+  maxEventAgeMs: number;
+  checkpoint?: { namespace: string; name: string; intervalMs: number };
+  bufferMaxEvents: number;
+  lingerMs: number;
+  sendConcurrency: number;
+  watchTimeoutSeconds: number;
+  watchBackoff: BackoffOptions;
+  sqsBackoff: BackoffOptions;
+}
+
+/**
+ * One term of forwarding, from taking the lease to giving it up: load the checkpoint, watch namespaces and
+ * events, turn events into envelopes, send them, and checkpoint the settled position.
+ */
+export class Session {
+  private readonly sender: SqsSender;
+  private readonly namespaceCache: NamespaceCache;
+  private readonly store: ConfigMapCheckpointStore | undefined;
+  private readonly delivered = new Map<string, Occurrence>();
+  private readonly lookups = new Set<Promise<void>>();
+  private watch: ListWatch | undefined;
+  private selector: EventSelector | undefined;
+  private watermark = new Watermark();
+  private savedPosition: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: SessionOptions) {
+    const { kube, logger, metrics } = options;
+    this.sender = new SqsSender({
+      queue: options.queue,
+      metrics,
+      logger,
+      maxEvents: options.bufferMaxEvents,
+      lingerMs: options.lingerMs,
+      concurrency: options.sendConcurrency,
+      retryBackoff: options.sqsBackoff,
+    });
+    this.namespaceCache = new NamespaceCache({
+      kube,
+      logger,
+      backoff: options.watchBackoff,
+      watchTimeoutSeconds: options.watchTimeoutSeconds,
+      onRestart: (reason) => this.countRestart('namespaces', reason),
+    });
+    if (options.checkpoint)
+      this.store = new ConfigMapCheckpointStore(kube, options.checkpoint.namespace, options.checkpoint.name);
+  }
+
+  /** True when the event watch is open and SQS answered its last call. */
+  get ready(): boolean {
+    return !this.stopped && (this.watch?.established ?? false) && this.sender.sqsReachable === true;
+  }
+
+  /** Where the session would resume from now: everything up to here is settled. */
+  get position(): Checkpoint | undefined {
+    const p = this.watermark.position;
+    return (
+      p && {
+        resourceVersion: p.resourceVersion,
+        time: p.observedAt,
+        delivered: this.recentDeliveries(p.observedAt),
+      }
+    );
+  }
+
+  async start(): Promise<void> {
+    const { clock, logger, metrics } = this.options;
+    const checkpoint = await this.loadCheckpoint();
+    if (this.stopped) return;
+    const resource: WatchedResource = this.options.api === 'events' ? 'events.events.k8s.io' : 'events.v1';
+    this.selector = new EventSelector({
+      types: this.options.types,
+      namespaces: this.options.namespaces,
+      // Event timestamps have whole seconds and come from other machines' clocks, so an expired checkpoint's
+      // cutoff is widened; what this lets through twice is caught by the delivered occurrences it carries.
+      listCutoff: checkpoint
+        ? checkpoint.time - CHECKPOINT_CUTOFF_SLACK_MS
+        : clock.now() - this.options.maxEventAgeMs,
+      delivered: checkpoint?.delivered ?? [],
+    });
+    if (checkpoint) {
+      this.watermark = new Watermark({
+        resourceVersion: checkpoint.resourceVersion,
+        observedAt: checkpoint.time,
+      });
+      this.savedPosition = checkpoint.resourceVersion;
+    }
+    logger.info(
+      { resource, resumeFrom: checkpoint?.resourceVersion ?? null },
+      checkpoint ? 'resuming from checkpoint' : 'no checkpoint; listing recent events',
+    );
+    await Promise.all([this.namespaceCache.start(), this.sender.probe()]);
+    if (this.stopped) return;
+    const api = resource === 'events.v1' ? 'v1' : 'events.k8s.io/v1';
+    this.watch = new ListWatch({
+      kube: this.options.kube,
+      resource,
+      logger,
+      backoff: this.options.watchBackoff,
+      watchTimeoutSeconds: this.options.watchTimeoutSeconds,
+      onRestart: (reason) => this.countRestart('events', reason),
+      ...(checkpoint ? { resumeFrom: checkpoint.resourceVersion } : {}),
+      handler: {
+        onList: (items, rv) => {
+          metrics.received.inc({ api, type: 'LIST' }, items.length);
+          const decisions = this.selector!.fromList(items);
+          decisions.forEach((d, i) => this.route(d, items[i]!, rv));
+          this.watermark.pass(rv, clock.now());
+        },
+        onEvent: (type, object) => {
+          metrics.received.inc({ api, type });
+          this.route(this.selector!.fromWatch(type, object), object, object.metadata?.resourceVersion ?? '');
+        },
+        onBookmark: (rv) => this.watermark.pass(rv, clock.now()),
+      },
+    });
+    await this.watch.start();
+    if (this.store) {
+      this.timer = setInterval(() => void this.saveCheckpoint(), this.options.checkpoint!.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Ends the term. Graceful (SIGTERM): stop watching, send what is buffered within `graceMs`, write the final
+   * checkpoint. Not graceful (lease lost): drop the buffer and write nothing, since the new leader now owns the
+   * checkpoint and resends from it.
+   */
+  async stop(graceful: boolean, graceMs = 0): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.all([this.watch?.stop(), this.namespaceCache.stop()]);
+    if (graceful) {
+      await Promise.all(this.lookups);
+      const unsent = await this.sender.flush(graceMs);
+      if (unsent > 0)
+        this.options.logger.warn(
+          { unsent },
+          'grace period over with events unsent; the next leader resends them from the checkpoint',
+        );
+      await this.saveCheckpoint();
+    }
+    this.sender.discard();
+  }
+
+  private route(decision: Decision, event: WireObject, rv: string): void {
+    const now = this.options.clock.now();
+    if (!decision.forward) {
+      this.options.metrics.skipped.inc({ reason: decision.reason });
+      this.watermark.pass(rv, now);
+      return;
+    }
+    const ticket = this.watermark.open(rv, now);
+    const send = (namespace: NamespaceInfo | undefined) => {
+      const envelope = makeEnvelope({
+        cluster: this.options.clusterName,
+        watchType: decision.watchType,
+        observedAt: new Date(now).toISOString(),
+        event: event as unknown as KubeEvent,
+        ...(namespace ? { namespace } : {}),
+      });
+      this.sender.enqueue({
+        body: JSON.stringify(envelope),
+        warning: decision.type === 'Warning',
+        settle: (outcome) => {
+          ticket.settle();
+          if (outcome === 'sent') this.remember(decision.occurrence);
+        },
+      });
+    };
+    const cached = this.namespaceCache.cached(decision.namespace);
+    if (cached || !decision.namespace) {
+      send(cached);
+      return;
+    }
+    const lookup = this.namespaceCache.lookup(decision.namespace).then(send);
+    this.lookups.add(lookup);
+    void lookup.finally(() => this.lookups.delete(lookup));
+  }
+
+  private remember(o: Occurrence): void {
+    this.delivered.delete(o.uid);
+    this.delivered.set(o.uid, o);
+    if (this.delivered.size > DELIVERED_MEMORY) this.delivered.delete(this.delivered.keys().next().value!);
+  }
+
+  private recentDeliveries(since: number): Occurrence[] {
+    return [...this.delivered.values()].filter((o) => o.lastSeen >= since - DELIVERED_WINDOW_MS);
+  }
+
+  private async loadCheckpoint(): Promise<Checkpoint | undefined> {
+    if (!this.store) return undefined;
+    // Without the checkpoint we might replay or skip events, so keep trying rather than guess.
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        return await this.store.load();
+      } catch (err) {
+        this.options.logger.warn({ err: String(err), attempt }, 'cannot read the checkpoint; retrying');
+        await new Promise((r) =>
+          setTimeout(r, Math.min(30_000, this.options.watchBackoff.initialMs * 2 ** attempt)),
+        );
+      }
+    }
+    return undefined;
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    const position = this.position;
+    if (!this.store || !position) return;
+    this.options.metrics.checkpointLag.set(Math.max(0, (this.options.clock.now() - position.time) / 1000));
+    if (position.resourceVersion === this.savedPosition) return;
+    try {
+      await this.store.save(position);
+      this.savedPosition = position.resourceVersion;
+      this.options.metrics.checkpointWrites.inc({ outcome: 'ok' });
+    } catch (err) {
+      this.options.metrics.checkpointWrites.inc({ outcome: 'error' });
+      this.options.logger.warn({ err: String(err) }, 'checkpoint write failed; will retry');
+    }
+  }
+
+  private countRestart(resource: string, reason: string): void {
+    this.options.metrics.watchRestarts.inc({ resource, reason });
+    if (reason === 'expired') this.options.metrics.expired.inc({ resource });
+  }
+}

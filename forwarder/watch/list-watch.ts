@@ -1,0 +1,200 @@
+import { Backoff, sleep } from '../backoff/index.ts';
+import type { BackoffOptions } from '../backoff/index.ts';
+import { statusOf } from '../kube/index.ts';
+import type { KubeApi, WatchHandle, WatchedResource, WireObject } from '../kube/index.ts';
+import type { Logger } from '../logger.ts';
+
+/** What a {@link ListWatch} reports, in stream order. */
+export interface ListWatchHandler {
+  /** A complete list: at start without a resume point, and after every `410 Gone`. */
+  onList(items: WireObject[], resourceVersion: string): void;
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: WireObject): void;
+  /** The server confirmed everything up to this resourceVersion was delivered. */
+  onBookmark(resourceVersion: string): void;
+}
+
+/** Why the loop restarted a watch; counted in metrics. */
+export type RestartReason = 'expired' | 'error' | 'closed';
+
+export interface ListWatchOptions {
+  kube: KubeApi;
+  resource: WatchedResource;
+  handler: ListWatchHandler;
+  logger: Logger;
+  backoff: BackoffOptions;
+  /** Server-side watch timeout; the server ends quiet watches after this and we resume from the last RV. */
+  watchTimeoutSeconds: number;
+  /** Resume from here instead of listing first (a checkpoint). */
+  resumeFrom?: string;
+  listPageSize?: number;
+  /** A watch open at least this long counts as healthy and resets the backoff. */
+  healthyAfterMs?: number;
+  onRestart?: (reason: RestartReason) => void;
+}
+
+interface WatchOutcome {
+  expired: boolean;
+  error?: unknown;
+  delivered: boolean;
+  durationMs: number;
+}
+
+/**
+ * List then watch one collection, forever: bookmarks requested, `410 Gone` answered by a fresh list, every other
+ * failure by a reconnect from the last resourceVersion after a capped exponential backoff. It never gives up,
+ * because a transient API server problem must not stop the forwarder (client-node's informer stops instead).
+ */
+export class ListWatch {
+  private rv: string | undefined;
+  private running = false;
+  private isEstablished = false;
+  private readonly abort = new AbortController();
+  private current: WatchHandle | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: ListWatchOptions) {
+    this.rv = options.resumeFrom;
+  }
+
+  /** True while a watch stream is open. */
+  get established(): boolean {
+    return this.isEstablished;
+  }
+
+  /** The last resourceVersion seen (list, event or bookmark). */
+  get resourceVersion(): string | undefined {
+    return this.rv;
+  }
+
+  /** Starts the loop; resolves once the first list (if any) was delivered and a watch is established or failed. */
+  start(): Promise<void> {
+    this.running = true;
+    return new Promise((resolve) => {
+      this.loop = this.run(resolve);
+    });
+  }
+
+  /** Ends the watch; no handler call happens after this resolves. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    this.current?.abort();
+    await this.loop;
+  }
+
+  private async run(started: () => void): Promise<void> {
+    const { logger, resource } = this.options;
+    const backoff = new Backoff(this.options.backoff);
+    while (this.running) {
+      let outcome: WatchOutcome;
+      try {
+        if (this.rv === undefined) await this.list();
+        outcome = await this.watchOnce(this.rv!, started);
+      } catch (err) {
+        outcome = { expired: statusOf(err) === 410, error: err, delivered: false, durationMs: 0 };
+      }
+      started();
+      if (!this.running) break;
+      if (outcome.expired) {
+        logger.warn(
+          { resource, resourceVersion: this.rv },
+          'resourceVersion expired (410 Gone); listing again',
+        );
+        this.options.onRestart?.('expired');
+        this.rv = undefined;
+        continue;
+      }
+      const healthy = outcome.delivered || outcome.durationMs >= (this.options.healthyAfterMs ?? 10_000);
+      if (healthy && outcome.error === undefined) backoff.reset();
+      if (outcome.error !== undefined && !isTimeout(outcome.error)) {
+        const delay = backoff.next();
+        logger.warn({ resource, err: String(outcome.error), retryInMs: delay }, 'watch failed; reconnecting');
+        this.options.onRestart?.('error');
+        await sleep(delay, this.abort.signal);
+      } else {
+        this.options.onRestart?.('closed');
+        if (!healthy) await sleep(backoff.next(), this.abort.signal);
+      }
+    }
+  }
+
+  private async list(): Promise<void> {
+    const items: WireObject[] = [];
+    let page = await this.options.kube.list(this.options.resource, {
+      limit: this.options.listPageSize ?? 500,
+    });
+    items.push(...page.items);
+    const resourceVersion = page.resourceVersion;
+    while (page.continue) {
+      page = await this.options.kube.list(this.options.resource, {
+        limit: this.options.listPageSize ?? 500,
+        continue: page.continue,
+      });
+      items.push(...page.items);
+    }
+    if (!this.running) return;
+    this.options.handler.onList(items, resourceVersion);
+    this.rv = resourceVersion;
+  }
+
+  private watchOnce(resourceVersion: string, established: () => void): Promise<WatchOutcome> {
+    const { handler } = this.options;
+    const startedAt = Date.now();
+    let expired = false;
+    let delivered = false;
+    let streamError: unknown;
+    return new Promise<WatchOutcome>((resolve, reject) => {
+      let finished = false;
+      const done = (err: unknown) => {
+        if (finished) return;
+        finished = true;
+        this.isEstablished = false;
+        this.current = undefined;
+        resolve({
+          expired: expired || statusOf(err) === 410,
+          error: err ?? streamError,
+          delivered,
+          durationMs: Date.now() - startedAt,
+        });
+      };
+      const onEvent = (type: string, object: WireObject) => {
+        if (!this.running || finished) return;
+        if (type === 'ERROR') {
+          // The server reports an expired resourceVersion in-band, as a Status object, then ends the stream.
+          if ((object as { code?: unknown }).code === 410) expired = true;
+          else streamError = new Error(`watch error: ${JSON.stringify(object)}`);
+          return;
+        }
+        const rv = object.metadata?.resourceVersion;
+        if (rv) this.rv = rv;
+        if (type === 'BOOKMARK') {
+          if (rv) handler.onBookmark(rv);
+          return;
+        }
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+          delivered = true;
+          handler.onEvent(type, object);
+        }
+      };
+      this.options.kube
+        .watch(
+          this.options.resource,
+          { resourceVersion, timeoutSeconds: this.options.watchTimeoutSeconds },
+          onEvent,
+          done,
+        )
+        .then((handle) => {
+          if (finished) return;
+          this.current = handle;
+          this.isEstablished = true;
+          if (!this.running) handle.abort();
+          established();
+        }, reject);
+    });
+  }
+}
+
+/** client-node ends a silent watch with a TimeoutError; that is a normal reconnect, not a failure. */
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && err.name === 'TimeoutError';
+}

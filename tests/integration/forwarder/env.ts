@@ -1,0 +1,220 @@
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startFauxqs } from 'fauxqs';
+import type { FauxqsServer } from 'fauxqs';
+import { pino } from 'pino';
+import { decodeEnvelope } from '../../../contracts/index.ts';
+import type { EnvelopeV1 } from '../../../contracts/index.ts';
+import {
+  Forwarder,
+  ForwarderMetrics,
+  clientNodeKubeApi,
+  sqsQueueClient,
+  systemClock,
+} from '../../../forwarder/index.ts';
+import type { ForwarderOptions, KubeApi } from '../../../forwarder/index.ts';
+import { startFakeApiServer } from '../../harness/fake-apiserver/index.ts';
+import type { FakeApiServer } from '../../harness/fake-apiserver/index.ts';
+
+/**
+ * A TCP relay in front of fauxqs that can refuse connections, so a test takes "SQS" down and brings it back on
+ * the same address without losing what the queue holds.
+ */
+export class SwitchableRelay {
+  private readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  port = 0;
+
+  constructor(private readonly targetPort: number) {}
+
+  async up(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.targetPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Refuses new connections and cuts open ones, as an unreachable endpoint does. */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Log lines the forwarder wrote, parsed. */
+export type LogLine = { level: number; msg: string; [field: string]: unknown };
+
+/** The fake API server, fauxqs behind a relay, and helpers to build forwarders and read the queue. */
+export interface TestEnv {
+  fake: FakeApiServer;
+  sqs: FauxqsServer;
+  relay: SwitchableRelay;
+  queueUrl: string;
+  kube: KubeApi;
+  logs: LogLine[];
+  /** A forwarder wired to this environment with test-sized timings; `overrides` replace any option. */
+  forwarder(overrides?: Partial<ForwarderOptions>): { forwarder: Forwarder; metrics: ForwarderMetrics };
+  /** Receives and deletes everything currently on the queue. */
+  drain(): Promise<EnvelopeV1[]>;
+  /** Drains until `count` envelopes arrived in total (or times out), then checks a short while for extras. */
+  collect(count: number, timeoutMs?: number): Promise<EnvelopeV1[]>;
+  close(): Promise<void>;
+}
+
+export async function startTestEnv(): Promise<TestEnv> {
+  const fake = await startFakeApiServer();
+  const sqs = await startFauxqs({ port: 0, logger: false });
+  const { queueUrl } = sqs.createQueue('events');
+  const relay = new SwitchableRelay(sqs.port);
+  await relay.up();
+  const kc = new KubeConfig();
+  kc.loadFromString(fake.kubeconfig());
+  const kube = clientNodeKubeApi(kc, { watchInactivityMs: 30_000 });
+  const reader = new SQSClient({
+    endpoint: `http://127.0.0.1:${sqs.port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const senders: SQSClient[] = [];
+  const running: Forwarder[] = [];
+  const logs: LogLine[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logs.push(JSON.parse(chunk.toString()) as LogLine);
+        done();
+      },
+    }),
+  );
+
+  const drain = async (): Promise<EnvelopeV1[]> => {
+    const out: EnvelopeV1[] = [];
+    for (;;) {
+      const res = await reader.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      const messages = res.Messages ?? [];
+      if (messages.length === 0) return out;
+      out.push(...messages.map((m) => decodeEnvelope(m.Body ?? '')));
+      await reader.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+  };
+
+  return {
+    fake,
+    sqs,
+    relay,
+    queueUrl,
+    kube,
+    logs,
+    forwarder(overrides = {}) {
+      const client = new SQSClient({
+        endpoint: `http://127.0.0.1:${relay.port}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+      });
+      senders.push(client);
+      const metrics = new ForwarderMetrics();
+      const forwarder = new Forwarder({
+        kube,
+        queue: sqsQueueClient(client, queueUrl),
+        clock: systemClock,
+        logger,
+        metrics,
+        clusterName: 'test-cluster',
+        api: 'core',
+        types: [],
+        namespaces: [],
+        maxEventAgeMs: 5 * 60_000,
+        checkpoint: { namespace: 'kube-wecom', name: 'checkpoint', intervalMs: 100 },
+        bufferMaxEvents: 1000,
+        lingerMs: 20,
+        sendConcurrency: 2,
+        watchTimeoutSeconds: 60,
+        graceMs: 5000,
+        watchBackoff: { initialMs: 20, maxMs: 200 },
+        sqsBackoff: { initialMs: 20, maxMs: 200 },
+        ...overrides,
+      });
+      running.push(forwarder);
+      return { forwarder, metrics };
+    },
+    drain,
+    async collect(count, timeoutMs = 10_000) {
+      const out: EnvelopeV1[] = [];
+      const deadline = Date.now() + timeoutMs;
+      while (out.length < count && Date.now() < deadline) {
+        out.push(...(await drain()));
+        if (out.length < count) await delay(50);
+      }
+      // Anything beyond the expected count would be a duplicate: give it a moment to show up.
+      await delay(200);
+      out.push(...(await drain()));
+      return out;
+    },
+    async close() {
+      await Promise.all(running.map((f) => f.stop()));
+      for (const c of [...senders, reader]) c.destroy();
+      await relay.down();
+      await sqs.stop();
+      await fake.close();
+    },
+  };
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+/** The value of a metric (summed over labels matching `labels`). */
+export async function metricValue(
+  metrics: ForwarderMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = metrics.registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** `name` of each envelope's event, for compact assertions. */
+export function names(envelopes: EnvelopeV1[]): string[] {
+  return envelopes.map((e) => e.event.metadata?.name ?? '?').sort();
+}
