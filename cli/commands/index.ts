@@ -3,6 +3,7 @@ import { forwarderCommand } from './forwarder.ts';
 import { previewCommand } from './preview.ts';
 import { redriveCommand } from './redrive.ts';
 import { schemaCommand } from './schema.ts';
+import { sendTestCommand } from './send-test.ts';
 import { startCommand } from './start.ts';
 import { validateCommand } from './validate.ts';
 
@@ -11,6 +12,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(validateCommand);
   program.addCommand(previewCommand);
   program.addCommand(schemaCommand);
+  program.addCommand(sendTestCommand);
   program.addCommand(startCommand);
   program.addCommand(forwarderCommand);
   program.addCommand(redriveCommand);

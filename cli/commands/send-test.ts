@@ -1,0 +1,114 @@
+import { hostname } from 'node:os';
+import { Command } from 'commander';
+import type { Bundle } from '../../functions/rules/index.ts';
+
+/** `kube-wecom send-test`: one real message to one receiver, to check its webhook before relying on it. */
+export const sendTestCommand = new Command('send-test')
+  .description(
+    "Send one test message to a receiver and print WeCom's answer with its errcode explained (exit 1 if it failed)",
+  )
+  .requiredOption('-c, --config <file>', 'rules bundle')
+  .requiredOption('-r, --receiver <name>', 'receiver to send to (a key of "receivers" in the bundle)')
+  .option(
+    '-m, --message <text>',
+    'message content (default: a test message naming the receiver, host and time)',
+  )
+  .option('--timeout <seconds>', "give up after this long, waits for WeCom's rate limit included", '90')
+  .addHelpText(
+    'after',
+    "\nThe receiver's webhook is resolved as the function would: env:NAME from this environment, ssm:/path with " +
+      'your AWS credentials.\nHosts other than qyapi.weixin.qq.com (an emulator, a proxy) must be listed in ' +
+      'KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS=host:port,…\n\nExample:\n' +
+      '  npx kube-wecom send-test --config config/dev.json --receiver platform-group',
+  )
+  .action(async (options: SendTestOptions) => {
+    process.exitCode = await runSendTest(options, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    });
+  });
+
+/** Options of `send-test`. */
+export interface SendTestOptions {
+  config: string;
+  receiver: string;
+  message?: string;
+  timeout: string;
+}
+
+/** Where `send-test` writes and which environment resolves `env:` webhooks and allowed hosts. */
+export interface SendTestIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+/** Sends the test message and reports WeCom's answer; returns the exit code (0 delivered, 1 anything else). */
+export async function runSendTest(options: SendTestOptions, io: SendTestIo): Promise<number> {
+  const [rules, wecom] = await Promise.all([
+    import('../../functions/rules/index.ts'),
+    import('../../functions/wecom/index.ts'),
+  ]);
+  const timeoutSeconds = Number(options.timeout);
+  if (!(timeoutSeconds > 0)) {
+    io.stderr.write(`--timeout: expected a positive number of seconds, got "${options.timeout}"\n`);
+    return 1;
+  }
+
+  let bundle: Bundle;
+  try {
+    ({ bundle } = await rules.loadBundle(options.config));
+  } catch (err) {
+    if (!(err instanceof rules.BundleError)) throw err;
+    for (const problem of err.problems) io.stderr.write(`${rules.formatProblem(problem)}\n`);
+    io.stderr.write(`${options.config}: not a valid rules bundle; run kube-wecom validate\n`);
+    return 1;
+  }
+  const receiver = bundle.receivers[options.receiver];
+  if (!receiver) {
+    io.stderr.write(
+      `no receiver "${options.receiver}" in ${options.config}; receivers: ${Object.keys(bundle.receivers).join(', ')}\n`,
+    );
+    return 1;
+  }
+
+  const logger = {
+    debug() {},
+    info() {},
+    warn: (fields: object, msg: string) => void io.stderr.write(`${msg} ${JSON.stringify(fields)}\n`),
+    error: (fields: object, msg: string) => void io.stderr.write(`${msg} ${JSON.stringify(fields)}\n`),
+  };
+  let webhook = '';
+  try {
+    webhook = await new wecom.WebhookResolver({ env: io.env }).resolve(receiver.webhook);
+    const content =
+      options.message ??
+      `kube-wecom test message for receiver "${options.receiver}" from ${hostname()} at ${new Date().toISOString()}`;
+    io.stdout.write(
+      `sending a ${receiver.msgtype} message to ${options.receiver}: ${wecom.redactWebhook(webhook)}\n`,
+    );
+    const client = new wecom.WecomClient({ allowedHosts: wecom.allowedHostsFromEnv(io.env), logger });
+    const result = await client.send(
+      webhook,
+      { msgtype: receiver.msgtype, [receiver.msgtype]: { content } },
+      { deadline: Date.now() + timeoutSeconds * 1000, maxMessagesPerMinute: receiver.maxMessagesPerMinute },
+    );
+    io.stdout.write(`WeCom answered errcode 0: ${result.errmsg} (after ${result.attempts} attempt(s))\n`);
+    io.stdout.write(`  meaning: ${wecom.explainErrcode(0).meaning}\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof wecom.WecomError)) throw err;
+    if (err.errcode === null) {
+      io.stdout.write(`failed: ${err.message}\n`);
+    } else {
+      const info = wecom.explainErrcode(err.errcode);
+      io.stdout.write(
+        `WeCom answered errcode ${err.errcode}: ${err.errmsg} (after ${err.attempts} attempt(s))\n`,
+      );
+      io.stdout.write(`  meaning: ${info.meaning}\n  what to do: ${info.action}\n`);
+    }
+    if (err.retryable) io.stdout.write('  this failure is transient: trying again later may succeed\n');
+    return 1;
+  }
+}
