@@ -1,6 +1,9 @@
 import { tooLongReason, REASONS } from './errmsg.ts';
 
-/** The 8 msgtypes of the robot API (research/wecom.md §3). */
+/**
+ * The 8 msgtypes of the robot API (research/wecom.md §3). Written out here rather than imported from the renderer:
+ * the emulator stands for WeCom, so a wrong list in the code under test must fail against it, not be copied into it.
+ */
 export const ROBOT_MSGTYPES = [
   'text',
   'markdown',
