@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { forwarderCommand } from './forwarder.ts';
+import { importKubeEventerCommand } from './import-kube-eventer.ts';
 import { previewCommand } from './preview.ts';
 import { redriveCommand } from './redrive.ts';
 import { schemaCommand } from './schema.ts';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   program.addCommand(startCommand);
   program.addCommand(forwarderCommand);
   program.addCommand(redriveCommand);
+  program.addCommand(importKubeEventerCommand);
 }
