@@ -113,6 +113,8 @@ export class Session {
         : clock.now() - this.options.maxEventAgeMs,
       delivered: checkpoint?.delivered ?? [],
     });
+    // Carry the previous term's deliveries forward, so the next checkpoint still dedups them after an expiry.
+    for (const o of checkpoint?.delivered ?? []) this.remember(o);
     if (checkpoint) {
       this.watermark = new Watermark({
         resourceVersion: checkpoint.resourceVersion,
