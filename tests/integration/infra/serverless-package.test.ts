@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // `serverless package` for both stages, offline and without AWS credentials, then the generated CloudFormation is
 // read back. Packaging bundles functions/handler.ts with the stage's config/<stage>.json, so both must exist.
@@ -13,11 +14,6 @@ const STAGES = ['dev', 'prod'] as const;
 type Stage = (typeof STAGES)[number];
 const ALARM_TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:kube-wecom-alarms';
 const MAX_ZIP_BYTES = 1024 * 1024;
-
-const missing = ['functions/handler.ts', ...STAGES.map((s) => `config/${s}.json`)].filter(
-  (f) => !existsSync(join(root, f)),
-);
-const skip = missing.length > 0 ? `packaging needs ${missing.join(', ')}, which do not exist yet` : false;
 
 type Json = Record<string, unknown>;
 interface Template {
@@ -49,6 +45,39 @@ function serverless(args: string[], home: string) {
   });
 }
 
+const RESULT = 'RESULT ';
+
+/**
+ * Imports the built handler in a fresh `node` and invokes it once, as the Lambda runtime would. SSM points at a
+ * closed loopback port and the credentials are dummies, so the cold start's webhook look-ups fail locally instead
+ * of leaving the machine.
+ */
+function invokeArtifact(handlerFile: string, records: { messageId: string; body: string }[]) {
+  const script = `
+    const { handler } = await import(process.argv[1]);
+    const records = ${JSON.stringify(records)}.map((r) => ({ ...r, attributes: {}, messageAttributes: {} }));
+    const response = await handler({ Records: records }, { getRemainingTimeInMillis: () => 10000 });
+    process.stdout.write('\\n${RESULT}' + JSON.stringify(response) + '\\n');
+    process.exit(0);`;
+  return spawnSync(
+    process.execPath,
+    ['--enable-source-maps', '--input-type=module', '-e', script, pathToFileURL(handlerFile).href],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'ap-southeast-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:9',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        POWERTOOLS_SERVICE_NAME: 'kube-wecom',
+      },
+    },
+  );
+}
+
 const getAtt = (resource: string, attribute: string) => ({ 'Fn::GetAtt': [resource, attribute] });
 const actionsOf = (s: Statement) => [s.Action].flat();
 const statementsOf = (role: Json): Statement[] =>
@@ -66,7 +95,7 @@ function assertLeastPrivilege(statements: Statement[]) {
   }
 }
 
-describe('serverless package', { skip, concurrency: false }, () => {
+describe('serverless package', { concurrency: false }, () => {
   const work = mkdtempSync(join(tmpdir(), 'kube-wecom-package-'));
   const templates = new Map<Stage, Template>();
 
@@ -145,7 +174,7 @@ describe('serverless package', { skip, concurrency: false }, () => {
         assert.ok(visibility >= 6 * timeout + window, `${visibility} < 6 × ${timeout} + ${window}`);
       });
 
-      it('grants the function only its queue, its SSM path and SSM-mediated decryption', () => {
+      it('grants the function only its queue, sending to its DLQ, its SSM path and SSM-mediated decryption', () => {
         const statements = statementsOf(resource(stage, 'IamRoleLambdaExecution').Properties);
         assertLeastPrivilege(statements);
         const byAction = (action: string) => {
@@ -163,9 +192,11 @@ describe('serverless package', { skip, concurrency: false }, () => {
           'sqs:DeleteMessage',
           'sqs:GetQueueAttributes',
           'sqs:ReceiveMessage',
+          'sqs:SendMessage',
           'ssm:GetParameters',
         ]);
         assert.deepEqual(byAction('sqs:ReceiveMessage').Resource, [getAtt('EventsQueue', 'Arn')]);
+        assert.deepEqual(byAction('sqs:SendMessage').Resource, getAtt('EventsDLQ', 'Arn'));
         const ssmPath = `:parameter/kube-wecom/${stage}/*`;
         assert.ok(JSON.stringify(byAction('ssm:GetParameters').Resource).endsWith(`${ssmPath}"}`));
         const kms = byAction('kms:Decrypt');
@@ -206,6 +237,12 @@ describe('serverless package', { skip, concurrency: false }, () => {
         );
       });
 
+      it('tells the function its DLQ, so dead letters go there at once with their reason', () => {
+        const variables = (fn(stage).Environment as { Variables: Json }).Variables;
+        assert.deepEqual(variables.KUBE_WECOM_DLQ_URL, { Ref: 'EventsDLQ' });
+        assert.equal(variables.KUBE_WECOM_SSM_PATH, `/kube-wecom/${stage}`);
+      });
+
       it('outputs the queue URL and ARN, the DLQ URL and the forwarder role ARN', () => {
         const outputs = template(stage).Outputs;
         assert.deepEqual(outputs.EventsQueueUrl?.Value, { Ref: 'EventsQueue' });
@@ -222,6 +259,29 @@ describe('serverless package', { skip, concurrency: false }, () => {
           .stdout.split('\n')
           .filter(Boolean);
         assert.deepEqual(listing.sort(), ['functions/handler.mjs', 'functions/handler.mjs.map']);
+      });
+
+      it('builds an artifact that starts in a fresh node process and answers a batch', () => {
+        const dir = join(work, `${stage}-unzipped`);
+        const unzip = spawnSync('unzip', ['-q', '-o', join(work, stage, 'kube-wecom.zip'), '-d', dir], {
+          encoding: 'utf8',
+        });
+        assert.equal(unzip.status, 0, unzip.stderr);
+        const run = invokeArtifact(join(dir, 'functions/handler.mjs'), [
+          { messageId: 'poison-1', body: 'not json' },
+        ]);
+        assert.equal(run.status, 0, run.stderr);
+        // Powertools writes warnings and errors to stderr, the rest to stdout.
+        const lines = `${run.stdout}\n${run.stderr}`.split('\n').filter(Boolean);
+        const result = lines.find((line) => line.startsWith(RESULT));
+        // Without KUBE_WECOM_DLQ_URL a dead letter is reported as failed, for the redrive policy to move.
+        assert.deepEqual(JSON.parse(result!.slice(RESULT.length)), {
+          batchItemFailures: [{ itemIdentifier: 'poison-1' }],
+        });
+        const logs = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Json);
+        const deadLetter = logs.find((log) => log.message === 'dead-lettering a queue message');
+        assert.equal(deadLetter?.messageId, 'poison-1');
+        assert.match(String(deadLetter?.reason), /^poison message: /);
       });
     });
   }
