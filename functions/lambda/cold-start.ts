@@ -4,7 +4,7 @@ import { compileRules } from '../rules/index.ts';
 import type { Bundle } from '../rules/index.ts';
 import { compileRenderer } from '../render/index.ts';
 import { allowedHostsFromEnv, WebhookResolver, WecomClient } from '../wecom/index.ts';
-import type { SsmSender } from '../wecom/index.ts';
+import type { SsmSender, WecomClientOptions } from '../wecom/index.ts';
 import { createHandler } from './create-handler.ts';
 import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 import { powertoolsLogger, powertoolsMetrics } from './observability.ts';
@@ -21,6 +21,11 @@ export interface ColdStartOptions {
   logger?: HandlerLogger;
   metrics?: BatchMetrics;
   clock?: () => number;
+  /**
+   * Options of the WeCom client (its sleep, backoff, logger…). Allowed hosts come only from
+   * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS` and the clock from `clock`, so these cannot override them.
+   */
+  wecom?: Omit<WecomClientOptions, 'allowedHosts' | 'clock'>;
 }
 
 /**
@@ -34,7 +39,7 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
   const engine = compileRules(bundle);
   const renderer = compileRenderer(bundle, { now: clock });
   const resolver = new WebhookResolver({ env, ...(options.ssm ? { ssm: options.ssm } : {}) });
-  const client = new WecomClient({ allowedHosts: allowedHostsFromEnv(env), clock });
+  const client = new WecomClient({ ...options.wecom, allowedHosts: allowedHostsFromEnv(env), clock });
   const sender = new WebhookSender(bundle, resolver, client);
   sender.warmUp();
   const dlqUrl = env.KUBE_WECOM_DLQ_URL;
