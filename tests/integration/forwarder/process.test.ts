@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,12 +23,19 @@ describe('forwarder process', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs `kube-wecom forwarder` from flags and env vars, serves probes and metrics, and on SIGTERM flushes, checkpoints and exits 0', async () => {
+  /**
+   * Runs a forwarder process configured by flags and env vars, checks probes, metrics and one event, then sends
+   * SIGTERM and expects a flush, a checkpoint and exit 0.
+   */
+  async function runAndTerminate(
+    command: string[],
+    eventName: string,
+    checkpointName: string,
+  ): Promise<void> {
     const child = spawn(
       process.execPath,
       [
-        'bin/kube-wecom.mjs',
-        'forwarder',
+        ...command,
         '--kubeconfig',
         join(dir, 'kubeconfig'),
         '--listen',
@@ -42,7 +49,7 @@ describe('forwarder process', () => {
           HOME: dir,
           QUEUE_URL: env.queueUrl,
           CLUSTER_NAME: 'process-test',
-          CHECKPOINT_CONFIGMAP: 'kube-wecom/process-checkpoint',
+          CHECKPOINT_CONFIGMAP: `kube-wecom/${checkpointName}`,
           GRACE_PERIOD: '5s',
           AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${env.relay.port}`,
           AWS_REGION: 'us-east-1',
@@ -73,10 +80,10 @@ describe('forwarder process', () => {
       await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 'readiness', 15_000);
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
-      env.fake.createEvent({ namespace: 'default', name: 'from-process', type: 'Warning', reason: 'Failed' });
+      env.fake.createEvent({ namespace: 'default', name: eventName, type: 'Warning', reason: 'Failed' });
       const [envelope] = await env.collect(1);
       assert.equal(envelope?.cluster, 'process-test');
-      assert.deepEqual(names([envelope!]), ['from-process']);
+      assert.deepEqual(names([envelope!]), [eventName]);
       const metrics = await (await fetch(`${base}/metrics`)).text();
       assert.match(metrics, /^kube_wecom_forwarder_events_forwarded_total 1$/m);
       assert.match(metrics, /^process_resident_memory_bytes /m);
@@ -87,15 +94,23 @@ describe('forwarder process', () => {
       child.kill('SIGKILL');
     }
     assert.ok(lines.some((l) => l.msg === 'forwarder stopped'));
-    const checkpoint = await new ConfigMapCheckpointStore(
-      env.kube,
-      'kube-wecom',
-      'process-checkpoint',
-    ).load();
+    const checkpoint = await new ConfigMapCheckpointStore(env.kube, 'kube-wecom', checkpointName).load();
     assert.equal(
       checkpoint?.resourceVersion,
-      env.fake.store.get('events', 'default', 'from-process')!.metadata.resourceVersion,
+      env.fake.store.get('events', 'default', eventName)!.metadata.resourceVersion,
     );
+  }
+
+  it('runs `kube-wecom forwarder` from flags and env vars, serves probes and metrics, and on SIGTERM flushes, checkpoints and exits 0', () =>
+    runAndTerminate(['bin/kube-wecom.mjs', 'forwarder'], 'from-cli', 'cli-checkpoint'));
+
+  it('builds the container bundle with esbuild, and the bundle resumes from the checkpoint the CLI process left', async () => {
+    const build = spawnSync(process.execPath, ['scripts/build-forwarder.mjs', join(dir, 'bundle')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.equal(build.status, 0, build.stderr);
+    await runAndTerminate([join(dir, 'bundle', 'main.mjs')], 'from-bundle', 'cli-checkpoint');
   });
 
   it('refuses to start without a queue URL and names the flag and the variable', async () => {
