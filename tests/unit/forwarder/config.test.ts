@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, parseDuration, parseForwarderConfig } from '../../../forwarder/config/index.ts';
+import { toWire } from '../../../forwarder/kube/index.ts';
+
+describe('forwarder configuration', () => {
+  it('parses durations such as 30s, 5m, 48h and 1h30m', () => {
+    assert.deepEqual(
+      ['30s', '5m', '48h', '1h30m', '250ms'].map(parseDuration),
+      [30_000, 300_000, 172_800_000, 5_400_000, 250],
+    );
+    assert.equal(parseDuration('5 minutes'), undefined);
+  });
+
+  it('defaults to leader election in cluster and off with a kubeconfig, and --leader-elect=false turns it off', () => {
+    const base = { queueUrl: 'q', clusterName: 'c' };
+    const env = { POD_NAME: 'fwd-1', POD_NAMESPACE: 'ops' };
+    assert.deepEqual(parseForwarderConfig(base, env).leaderElection, {
+      namespace: 'ops',
+      name: 'kube-wecom-forwarder',
+      identity: 'fwd-1',
+    });
+    assert.equal(parseForwarderConfig({ ...base, kubeconfig: '/k' }, env).leaderElection, undefined);
+    assert.equal(parseForwarderConfig({ ...base, leaderElect: 'false' }, env).leaderElection, undefined);
+    assert.deepEqual(parseForwarderConfig(base, env).checkpoint, {
+      namespace: 'ops',
+      name: 'kube-wecom-forwarder-checkpoint',
+    });
+  });
+
+  it('reads lists, the listen address and the buffer size, and names the flag and variable of a bad value', () => {
+    const config = parseForwarderConfig(
+      {
+        queueUrl: 'q',
+        clusterName: 'c',
+        types: 'Warning',
+        namespaces: 'a, b',
+        listen: ':9090',
+        bufferMaxEvents: '50',
+      },
+      {},
+    );
+    assert.deepEqual(
+      [config.types, config.namespaces, config.listen, config.bufferMaxEvents],
+      [['Warning'], ['a', 'b'], { host: '0.0.0.0', port: 9090 }, 50],
+    );
+    assert.throws(
+      () => parseForwarderConfig({ clusterName: 'c' }, {}),
+      /--queue-url \(or QUEUE_URL\) is required/,
+    );
+    assert.throws(
+      () => parseForwarderConfig({ queueUrl: 'q', clusterName: 'c', maxEventAge: 'soon' }, {}),
+      ConfigError,
+    );
+  });
+
+  it('turns client-node Date objects into the RFC 3339 strings the API server sent', () => {
+    const wire = toWire({
+      metadata: { name: 'x' },
+      lastTimestamp: new Date('2026-11-27T10:00:00Z'),
+      eventTime: new Date('2026-11-27T10:00:00.123Z'),
+      count: 2,
+      absent: undefined,
+    });
+    assert.deepEqual(wire, {
+      metadata: { name: 'x' },
+      lastTimestamp: '2026-11-27T10:00:00Z',
+      eventTime: '2026-11-27T10:00:00.123Z',
+      count: 2,
+    });
+  });
+});
