@@ -67,6 +67,8 @@ export interface WecomEmulator {
   inject(fault: Fault | { kind: 'revoke'; key: string }): () => void;
   /** Adds a route, e.g. the preview page; routes are matched on method and exact path. */
   route(method: string, path: string, handler: RouteHandler): void;
+  /** Calls `listener` with each message accepted from now on (the preview page's live feed); returns a remover. */
+  onMessage(listener: (message: RecordedMessage) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startWecomEmulator(options: WecomEmulatorOptions = {}): Pr
   const messages: RecordedMessage[] = [];
   const requests: RecordedRequest[] = [];
   const routes = new Map<string, RouteHandler>();
+  const listeners = new Set<(message: RecordedMessage) => void>();
   const stopping = new AbortController();
 
   const answer = (
@@ -138,13 +141,15 @@ export async function startWecomEmulator(options: WecomEmulatorOptions = {}): Pr
       return answer(req, res, key, checked.errcode, checked.reason);
     }
     if (rate && !rate.admit(key, now)) return answer(req, res, key, 45009, REASONS[45009]!);
-    messages.push({
+    const message: RecordedMessage = {
       key,
       msgtype: checked.msgtype,
       payload: checked.payload,
       body: checked.body,
       receivedAt: now,
-    });
+    };
+    messages.push(message);
+    for (const listener of listeners) listener(message);
     return answer(req, res, key, 0, REASONS[0]!);
   };
 
@@ -198,6 +203,10 @@ export async function startWecomEmulator(options: WecomEmulatorOptions = {}): Pr
     },
     route: (method, path, handler) => {
       routes.set(`${method.toUpperCase()} ${path}`, handler);
+    },
+    onMessage: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     stop: async () => {
       stopping.abort();
