@@ -1,0 +1,380 @@
+/* global document, window, location, EventSource, requestAnimationFrame */
+// The preview page's script, bundled into the page by page.ts. Message content is untrusted: it only ever reaches
+// the DOM as text nodes or as allow-listed elements built from the view tree, never through innerHTML.
+import { messageView } from './message-view.ts';
+import { isAllowed, textOf } from './nodes.ts';
+
+const POLL_MS = 2000;
+const SVG = 'http://www.w3.org/2000/svg';
+const PALETTE = ['#2d7cf6', '#13a8a8', '#f08c00', '#7c5cf0', '#2f9e44', '#5c7cfa', '#d6336c', '#0c8599'];
+const COUNTERS = [
+  ['eventsWatched', 'Events watched'],
+  ['queued', 'Queued'],
+  ['notified', 'Notified'],
+  ['suppressed', 'Suppressed'],
+  ['messagesSent', 'Messages sent'],
+  ['rateLimited', '45009 rate limited'],
+  ['retries', 'Retries'],
+  ['dlqDepth', 'DLQ depth'],
+];
+
+const state = { messages: [], seen: new Set(), receivers: [], stats: null, lastSeq: 0 };
+
+/** Builds an element; `props` are DOM properties, children are nodes or strings (added as text). */
+function h(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  for (const child of children) node.append(child);
+  return node;
+}
+
+/** Appends a view tree as DOM nodes; an element outside the allow-list is shown as its text. */
+function appendView(parent, nodes) {
+  for (const node of nodes) {
+    if (typeof node === 'string') {
+      parent.append(document.createTextNode(node));
+      continue;
+    }
+    if (!isAllowed(node)) {
+      parent.append(document.createTextNode(textOf(node)));
+      continue;
+    }
+    const element = document.createElement(node.tag);
+    if (node.cls) element.className = node.cls;
+    if (node.href) {
+      element.href = node.href;
+      element.rel = 'noopener noreferrer nofollow';
+      element.target = '_blank';
+    }
+    if (node.align) element.style.textAlign = node.align;
+    appendView(element, node.children);
+    parent.append(element);
+  }
+}
+
+function colorOf(name) {
+  let hash = 0;
+  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return PALETTE[hash % PALETTE.length];
+}
+
+function initials(name) {
+  const words = name.split(/[\s\-_.:/]+/).filter(Boolean);
+  if (words.length === 0) return '?';
+  const letters = words.length > 1 ? [words[0], words[1]].map((w) => [...w][0]) : [...words[0]].slice(0, 2);
+  return letters.join('').toUpperCase();
+}
+
+function avatar(name, small) {
+  const node = h('div', { className: small ? 'avatar small' : 'avatar', textContent: initials(name) });
+  node.style.background = colorOf(name);
+  return node;
+}
+
+const timeFormat = { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false };
+const time = (ms) => new Date(ms).toLocaleTimeString([], timeFormat);
+const minuteLabel = (ms) =>
+  new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+
+function columnName(message) {
+  return message.receiver ?? `unknown robot …${message.robot}`;
+}
+
+function columnNames() {
+  const names = [...state.receivers];
+  for (const m of state.messages) if (!names.includes(columnName(m))) names.push(columnName(m));
+  return names;
+}
+
+function sizeLabel(message) {
+  const node = h('span', { className: 'size', textContent: `${message.bytes} B` });
+  if (message.limit !== null) {
+    node.textContent += ` / ${message.limit}`;
+    if (message.bytes > message.limit) node.classList.add('over');
+    else if (message.bytes > message.limit * 0.9) node.classList.add('near');
+  }
+  return node;
+}
+
+function messageItem(message, fresh) {
+  const name = columnName(message);
+  const bubble = h('div', { className: 'bubble' });
+  appendView(bubble, messageView(message.msgtype, message.payload));
+  const item = h(
+    'li',
+    { className: fresh ? 'msg fresh' : 'msg' },
+    avatar(name, true),
+    h(
+      'div',
+      { className: 'msg-main' },
+      h(
+        'div',
+        { className: 'msg-meta' },
+        h('span', { className: 'who', textContent: name }),
+        h('time', {
+          textContent: time(message.receivedAt),
+          dateTime: new Date(message.receivedAt).toISOString(),
+        }),
+      ),
+      bubble,
+      h(
+        'div',
+        { className: 'msg-foot' },
+        h('span', { className: `badge ${message.msgtype}`, textContent: message.msgtype }),
+        sizeLabel(message),
+        h('span', { textContent: `#${message.seq}` }),
+      ),
+    ),
+  );
+  item.dataset.seq = String(message.seq);
+  return item;
+}
+
+const columns = new Map();
+
+function column(name) {
+  let col = columns.get(name);
+  if (col) return col;
+  const count = h('span', { className: 'count' });
+  const feed = h('ol', { className: 'feed' });
+  const root = h(
+    'section',
+    { className: 'column' },
+    h(
+      'header',
+      { className: 'column-head' },
+      avatar(name, false),
+      h('h3', { textContent: name, title: name }),
+      count,
+    ),
+    feed,
+  );
+  root.dataset.receiver = name;
+  col = { root, feed, count, total: 0 };
+  columns.set(name, col);
+  document.getElementById('columns').append(root);
+  return col;
+}
+
+function updateColumnHead(col) {
+  col.count.textContent = col.total === 1 ? '1 message' : `${col.total} messages`;
+  if (col.total === 0 && col.feed.childElementCount === 0) {
+    col.feed.append(h('li', { className: 'empty', textContent: 'No messages yet' }));
+  }
+}
+
+function renderColumns() {
+  document.getElementById('columns').replaceChildren();
+  columns.clear();
+  for (const name of columnNames()) column(name);
+  for (const message of state.messages) {
+    const col = column(columnName(message));
+    col.feed.append(messageItem(message, false));
+    col.total++;
+  }
+  for (const col of columns.values()) updateColumnHead(col);
+}
+
+function addMessage(message, receivers) {
+  if (state.seen.has(message.seq)) return;
+  if (receivers) state.receivers = receivers;
+  state.seen.add(message.seq);
+  state.messages.unshift(message);
+  state.lastSeq = Math.max(state.lastSeq, message.seq);
+  for (const name of state.receivers) column(name);
+  const col = column(columnName(message));
+  col.feed.querySelector('.empty')?.remove();
+  col.feed.prepend(messageItem(message, true));
+  col.total++;
+  updateColumnHead(col);
+}
+
+function replaceAll(messages, receivers) {
+  state.messages = [...messages];
+  state.seen = new Set(messages.map((m) => m.seq));
+  state.receivers = receivers;
+  state.lastSeq = messages.reduce((max, m) => Math.max(max, m.seq), 0);
+  renderColumns();
+}
+
+function renderCounters(stats) {
+  const cards = COUNTERS.map(([key, label]) => {
+    const card = h('div', { className: 'counter' }, h('span', { className: 'label', textContent: label }));
+    card.dataset.counter = key;
+    if (key === 'suppressed') {
+      const reasons = Object.entries(stats.suppressed).sort((a, b) => b[1] - a[1]);
+      const total = reasons.reduce((sum, [, n]) => sum + n, 0);
+      card.append(h('span', { className: 'value', textContent: String(total) }));
+      const list = h('div', { className: 'reasons' });
+      for (const [reason, n] of reasons)
+        list.append(h('span', { className: 'reason', textContent: `${reason} ${n}` }));
+      if (reasons.length > 0) card.append(list);
+      return card;
+    }
+    const value = stats[key];
+    card.append(h('span', { className: 'value', textContent: String(value) }));
+    if (value > 0 && (key === 'rateLimited' || key === 'retries')) card.classList.add('alert');
+    if (value > 0 && key === 'dlqDepth') card.classList.add('bad');
+    return card;
+  });
+  document.getElementById('counters').replaceChildren(...cards);
+}
+
+function renderLegend(names, limit) {
+  const items = names.map((name) => {
+    const swatch = h('i');
+    swatch.style.background = colorOf(name);
+    return h('span', {}, swatch, name);
+  });
+  items.push(h('span', { className: 'limit' }, h('i'), `${limit}/min limit`));
+  document.getElementById('legend').replaceChildren(...items);
+}
+
+// Bars per minute and robot against the per-robot limit: a robot over the line is being throttled by WeCom.
+function renderChart(stats) {
+  const names = columnNames();
+  for (const bucket of stats.perMinute) {
+    for (const name of Object.keys(bucket.counts)) if (!names.includes(name)) names.push(name);
+  }
+  renderLegend(names, stats.limitPerMinute);
+  const host = document.getElementById('chart');
+  // Drawn at the container's own width so labels keep their font size on any screen.
+  const width = Math.max(320, Math.round(host.clientWidth || 760));
+  const height = 190;
+  const pad = { left: 34, right: 14, top: 12, bottom: 26 };
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
+  const minutes = stats.perMinute;
+  const peak = Math.max(0, ...minutes.flatMap((b) => Object.values(b.counts)));
+  const yMax = Math.ceil(Math.max(stats.limitPerMinute + 4, peak + 2) / 5) * 5;
+  const y = (v) => pad.top + plotH - (v / yMax) * plotH;
+  const chart = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': 'Messages per minute per robot',
+  });
+  const step = yMax > 40 ? 10 : 5;
+  for (let v = 0; v <= yMax; v += step) {
+    chart.append(svg('line', { class: 'grid', x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) }));
+    chart.append(svg('text', { x: pad.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v)));
+  }
+  const groupW = plotW / Math.max(minutes.length, 1);
+  const barW = Math.max(2, Math.min(16, (groupW - 8) / Math.max(names.length, 1)));
+  const labelEvery = Math.ceil(minutes.length / 8);
+  minutes.forEach((bucket, i) => {
+    const x0 = pad.left + i * groupW + (groupW - barW * names.length) / 2;
+    names.forEach((name, j) => {
+      const count = bucket.counts[name] ?? 0;
+      if (count === 0) return;
+      const bar = svg('rect', {
+        x: x0 + j * barW,
+        y: y(count),
+        width: Math.max(1, barW - 1),
+        height: y(0) - y(count),
+        rx: 2,
+        fill: colorOf(name),
+        class: count > stats.limitPerMinute ? 'over' : 'bar',
+      });
+      bar.append(svg('title', {}, `${name}: ${count} at ${minuteLabel(bucket.minute)}`));
+      chart.append(bar);
+    });
+    if (i % labelEvery === 0 || i === minutes.length - 1) {
+      const x = pad.left + i * groupW + groupW / 2;
+      chart.append(svg('text', { x, y: height - 8, 'text-anchor': 'middle' }, minuteLabel(bucket.minute)));
+    }
+  });
+  const limitY = y(stats.limitPerMinute);
+  chart.append(
+    svg('line', { class: 'limit-line', x1: pad.left, x2: width - pad.right, y1: limitY, y2: limitY }),
+  );
+  chart.append(
+    svg(
+      'text',
+      { class: 'limit-label', x: width - pad.right, y: limitY - 5, 'text-anchor': 'end' },
+      `${stats.limitPerMinute}/min`,
+    ),
+  );
+  host.replaceChildren(chart);
+}
+
+function setStats(stats) {
+  state.stats = stats;
+  renderCounters(stats);
+  renderChart(stats);
+}
+
+function setMode(mode, text) {
+  const status = document.getElementById('status');
+  status.dataset.mode = mode;
+  document.getElementById('status-text').textContent = text;
+}
+
+async function getJson(path) {
+  const res = await fetch(path, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+// Polling is the fallback when server-sent events are unavailable (a proxy that buffers, an old browser).
+async function poll() {
+  try {
+    const [page, stats] = await Promise.all([
+      getJson(`api/messages?since=${state.lastSeq}`),
+      getJson('api/stats'),
+    ]);
+    if (state.stats === null) replaceAll(page.messages, page.receivers);
+    else for (const message of [...page.messages].reverse()) addMessage(message, page.receivers);
+    setStats(stats);
+    setMode('polling', `polling every ${POLL_MS / 1000} s`);
+  } catch {
+    setMode('offline', 'offline, retrying');
+  }
+  setTimeout(poll, POLL_MS);
+}
+
+function live() {
+  const events = new EventSource('api/events');
+  let failures = 0;
+  events.addEventListener('snapshot', (e) => {
+    const data = JSON.parse(e.data);
+    replaceAll(data.messages, data.receivers);
+    setStats(data.stats);
+    failures = 0;
+    setMode('live', 'live');
+  });
+  events.addEventListener('wecom-message', (e) => {
+    const data = JSON.parse(e.data);
+    addMessage(data.message, data.receivers);
+    if (state.stats) renderChart(state.stats);
+  });
+  events.addEventListener('stats', (e) => setStats(JSON.parse(e.data)));
+  events.addEventListener('error', () => {
+    failures++;
+    if (events.readyState === EventSource.CLOSED || failures >= 3) {
+      events.close();
+      poll();
+    } else {
+      setMode('offline', 'reconnecting');
+    }
+  });
+}
+
+let resizeQueued = false;
+window.addEventListener('resize', () => {
+  if (resizeQueued || state.stats === null) return;
+  resizeQueued = true;
+  requestAnimationFrame(() => {
+    resizeQueued = false;
+    renderChart(state.stats);
+  });
+});
+
+const forcePolling = new URLSearchParams(location.search).get('transport') === 'poll';
+if (forcePolling || typeof window.EventSource !== 'function') poll();
+else live();
