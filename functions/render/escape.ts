@@ -7,23 +7,38 @@ import type { Msgtype } from '../rules/index.ts';
  * idempotent (escaping escaped text changes nothing), which lets the fitter pre-escape a value it truncates.
  */
 
-// C0/C1 controls except \t and \n, bidi overrides (they can disguise text), line/paragraph separators (they act as
-// newlines in some renderers and would dodge the line-start rules), and lone surrogates (not encodable as UTF-8).
+// C0/C1 controls except \t and \n, bidi overrides (they can disguise text), and line/paragraph separators (they act
+// as newlines in some renderers and would dodge the line-start rules). Lone surrogates (not encodable as UTF-8)
+// are left to the native well-formedness check: emoji are surrogate pairs, and a plain character class keeps
+// these tests on V8's fast path, so the common value — a name, a reason — costs one scan and no allocation.
 const UNSAFE =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/;
 const UNSAFE_G = new RegExp(UNSAFE.source, 'g');
+const TEXT_SUSPECT =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029<>]/;
+const MARKDOWN_SUSPECT =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029<>[\]*`#~|\\&_]/;
+// Whitespace, `-`, `+`, `=` or a digit: what a line-start construct can begin with.
+const SUSPECT_FIRST = /^[\s\-+=\d]/;
 
-function replaceUnsafe(ch: string): string {
-  const code = ch.charCodeAt(0);
-  if (code >= 0xd800 && code <= 0xdfff) return '\uFFFD';
-  if (code === 0x2028 || code === 0x2029) return '\n';
-  return '';
+// ES2024 string methods, present in Node 20 but not in the ES2023 lib the project compiles against.
+type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
+
+function isWellFormed(text: string): boolean {
+  return (text as unknown as WellFormed).isWellFormed();
 }
 
-/** Removes control characters, bidi overrides and lone surrogates (→ U+FFFD); `\r\n` becomes `\n`. */
+function replaceUnsafe(ch: string): string {
+  return ch === '\u2028' || ch === '\u2029' ? '\n' : '';
+}
+
+/** Removes control characters and bidi overrides, replaces lone surrogates by U+FFFD; `\r\n` becomes `\n`. */
 export function sanitize(text: string): string {
-  return UNSAFE.test(text) ? text.replace(UNSAFE_G, replaceUnsafe) : text;
+  const out = isWellFormed(text) ? text : (text as unknown as WellFormed).toWellFormed();
+  return UNSAFE.test(out) ? out.replace(UNSAFE_G, replaceUnsafe) : out;
 }
 
 const LOOKALIKE: Record<string, string> = {
@@ -45,29 +60,130 @@ function lookalike(ch: string): string {
   return LOOKALIKE[ch]!;
 }
 
-// `_` between two letters/digits (MY_VAR) cannot start emphasis in any markdown flavour, so it stays readable; `&`
-// only matters when it could start an entity.
-const MARKDOWN_CHARS = /[<>[\]*`#~|\\]|&(?=#?[A-Za-z0-9]+;)|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/;
-const MARKDOWN_CHARS_G = new RegExp(MARKDOWN_CHARS.source, 'g');
-
-// Constructs that only exist at the start of a line: indented code (leading blanks), lists (-, +, 1.), setext
-// headings (=== / --- under a line). Any line of a value may land at a line start, including its first.
-const LINE_START = /^(?:[^\S\n]|[-+=]|\d+[.)])/m;
-const LINE_START_G = /^([^\S\n]*)(?:([-+=])|(\d+)([.)]))?/gm;
 const MARKER: Record<string, string> = { '-': '－', '+': '＋', '=': '＝', '.': '．', ')': '）' };
 
-function neutralizeLineStart(
-  _match: string,
-  blanks: string,
-  bullet: string | undefined,
-  digits: string | undefined,
-  dot: string | undefined,
-): string {
-  const indent = blanks.replace(/\t/g, '\u00A0\u00A0').replace(/[^\S\n\u00A0]/g, '\u00A0');
-  if (bullet) return indent + MARKER[bullet]!;
-  if (digits) return indent + digits + MARKER[dot!]!;
-  return indent;
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** What `sanitize` deletes: controls other than \t and \n, and bidi controls. */
+function isRemoved(c: number): boolean {
+  return (
+    (c < 32 && c !== 9 && c !== 10) ||
+    (c >= 0x7f && c <= 0x9f) ||
+    c === 0x200e ||
+    c === 0x200f ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2066 && c <= 0x2069)
+  );
+}
+
+/** Whitespace other than a newline (what JavaScript's `\s` holds once `sanitize` removed the controls). */
+function isBlank(c: number): boolean {
+  return (
+    c === 32 ||
+    c === 9 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+const ENTITY_TAIL = /^#?[A-Za-z0-9]+;/;
+
+// ASCII code → 1 when the character may need a look-alike: the per-character test of the escaping scan.
+const MARKUP = new Uint8Array(128);
+for (const ch of Object.keys(LOOKALIKE)) MARKUP[ch.charCodeAt(0)] = 1;
+
+/** The replacement of a markup character at `i`, or undefined to keep it. */
+function markupAt(text: string, i: number, c: number): string | undefined {
+  const ch = text[i]!;
+  const replacement = LOOKALIKE[ch];
+  if (replacement === undefined) return undefined;
+  // `_` between two letters/digits (MY_VAR) cannot start emphasis in any markdown flavour, so it stays readable;
+  // `&` only matters when it could start an entity.
+  if (c === 95 && isAlnum(text.charCodeAt(i - 1)) && isAlnum(text.charCodeAt(i + 1))) return undefined;
+  if (c === 38 && !ENTITY_TAIL.test(sanitize(text.slice(i + 1, i + 40)))) return undefined;
+  return replacement;
+}
+
+/**
+ * Neutralizes what only means something at the start of a line: indented code (leading blanks become no-break
+ * spaces), lists (`-`, `+`, `1.`, `1)`) and setext headings (`===`, `---`). Returns the replacement and where the
+ * scan continues, or undefined when the line starts with plain text.
+ */
+function lineStartAt(text: string, i: number): [string, number] | undefined {
+  let j = i;
+  let indent = '';
+  // Removed characters are skipped too, or `\n\u0000- x` would become a list item once the NUL is gone.
+  for (let c = text.charCodeAt(j); isBlank(c) || isRemoved(c); c = text.charCodeAt(++j)) {
+    if (isBlank(c)) indent += c === 9 ? '\u00A0\u00A0' : '\u00A0';
+  }
+  const c = text.charCodeAt(j);
+  if (c === 45 || c === 43 || c === 61) return [indent + MARKER[text[j]!]!, j + 1];
+  if (isDigit(c)) {
+    let k = j;
+    while (isDigit(text.charCodeAt(k))) k++;
+    const dot = text[k];
+    if (dot === '.' || dot === ')') return [indent + text.slice(j, k) + MARKER[dot]!, k + 1];
+  }
+  // Already no-break spaces (text escaped before): nothing to change.
+  return j > i && indent !== text.slice(i, j) ? [indent, j] : undefined;
+}
+
+/**
+ * The markdown escaper's work, one pass that also does `sanitize`'s removals (on well-formed text): three regex passes with callbacks cost several
+ * times more on a multi-kilobyte stack trace, the message most in need of escaping and fitting.
+ */
+function escapeMarkup(text: string): string {
+  let out = '';
+  let from = 0;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    if (lineStart) {
+      lineStart = false;
+      const found = lineStartAt(text, i);
+      if (found) {
+        out += text.slice(from, i) + found[0];
+        from = found[1];
+        i = found[1] - 1;
+        continue;
+      }
+    }
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lineStart = true;
+      continue;
+    }
+    let replacement: string | undefined;
+    if (c <= 126) {
+      if (MARKUP[c] === 0 && c >= 32) continue;
+      replacement = c < 32 ? '' : markupAt(text, i, c);
+    } else if (isRemoved(c)) replacement = '';
+    else if (c === 0x2028 || c === 0x2029) {
+      replacement = '\n';
+      lineStart = true;
+    } else continue;
+    if (replacement !== undefined) {
+      out += text.slice(from, i) + replacement;
+      from = i + 1;
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+// Fitting escapes the same long message again right after the template did; remembering the last result makes
+// that second pass free.
+let lastIn = '';
+let lastOut = '';
 
 /**
  * Escapes a value for `markdown` and `markdown_v2`: it can no longer form a mention (`<@all>`), a `<font>` tag, a
@@ -75,9 +191,14 @@ function neutralizeLineStart(
  * block. Newlines are kept, so multi-line messages stay readable.
  */
 export function escapeMarkdown(text: string): string {
-  let out = sanitize(text);
-  if (MARKDOWN_CHARS.test(out)) out = out.replace(MARKDOWN_CHARS_G, lookalike);
-  if (LINE_START.test(out)) out = out.replace(LINE_START_G, neutralizeLineStart);
+  const wellFormed = isWellFormed(text);
+  if (wellFormed && !text.includes('\n') && !SUSPECT_FIRST.test(text) && !MARKDOWN_SUSPECT.test(text)) {
+    return text;
+  }
+  if (text === lastIn) return lastOut;
+  const out = escapeMarkup(wellFormed ? text : (text as unknown as WellFormed).toWellFormed());
+  lastIn = text;
+  lastOut = out;
   return out;
 }
 
@@ -89,6 +210,7 @@ const TEXT_CHARS_G = /[<>]/g;
  * mention syntax for text too (research/wecom.md §5), so angle brackets are replaced.
  */
 export function escapeText(text: string): string {
+  if (!TEXT_SUSPECT.test(text) && isWellFormed(text)) return text;
   const out = sanitize(text);
   return TEXT_CHARS.test(out) ? out.replace(TEXT_CHARS_G, lookalike) : out;
 }

@@ -34,6 +34,21 @@ export function createFormatters(timeZone: string, now: () => number): Formatter
     minute: 'numeric',
   });
   const offsets = new Map<number, number>();
+  // The same timestamps come back for every receiver and digest an event goes to; parsing and formatting them
+  // is the costly part of a render.
+  const parsed = new Map<string, number>();
+  const times = new Map<string, string>();
+
+  function parse(iso: string | null | undefined): number | undefined {
+    if (!iso) return undefined;
+    let ms = parsed.get(iso);
+    if (ms === undefined) {
+      ms = Date.parse(iso);
+      if (parsed.size >= MAX_CACHED) parsed.clear();
+      parsed.set(iso, ms);
+    }
+    return Number.isNaN(ms) ? undefined : ms;
+  }
 
   function offsetAt(ms: number): number {
     const quarter = Math.floor(ms / QUARTER);
@@ -52,10 +67,17 @@ export function createFormatters(timeZone: string, now: () => number): Formatter
   return {
     timeZone,
     time(iso) {
-      const ms = parse(iso);
-      if (ms === undefined) return '-';
-      const d = new Date(ms + offsetAt(ms));
-      return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+      if (!iso) return '-';
+      let text = times.get(iso);
+      if (text === undefined) {
+        const ms = parse(iso);
+        if (ms === undefined) return '-';
+        const d = new Date(ms + offsetAt(ms));
+        text = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+        if (times.size >= MAX_CACHED) times.clear();
+        times.set(iso, text);
+      }
+      return text;
     },
     ago(iso) {
       const ms = parse(iso);
@@ -80,12 +102,6 @@ export function createFormatters(timeZone: string, now: () => number): Formatter
       return utf8Bytes(text ?? '');
     },
   };
-}
-
-function parse(iso: string | null | undefined): number | undefined {
-  if (!iso) return undefined;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function pad(n: number): string {

@@ -16,7 +16,6 @@ export { WECOM_MSGTYPES } from './types.ts';
 export type {
   DigestPart,
   DigestTemplateData,
-  EventFields,
   EventTemplateData,
   RenderedMessage,
   Renderer,

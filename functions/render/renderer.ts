@@ -11,7 +11,7 @@ import { overflowContent } from './overflow.ts';
 import type { Draft, Producer } from './producers.ts';
 import { TemplateCompiler, contentLimit } from './receiver.ts';
 import type { CompiledReceiver } from './receiver.ts';
-import type { DigestPart, EventFields, EventTemplateData, RenderedMessage, Renderer } from './types.ts';
+import type { DigestPart, EventTemplateData, RenderedMessage, Renderer } from './types.ts';
 
 /** Options of `compileRenderer`. */
 export interface RendererOptions {
@@ -261,7 +261,7 @@ function eventSummary(event: NormalizedEvent): string {
   return `${icon(event.type)} ${event.reason || event.type} in ${event.kind} ${where}${event.cluster ? ` (${event.cluster})` : ''}`;
 }
 
-function digestSummary(events: readonly EventFields[]): string {
+function digestSummary(events: readonly EventTemplateData[]): string {
   const reasons = [...new Set(events.map((e) => e.reason).filter(Boolean))];
   const clusters = [...new Set(events.map((e) => e.cluster).filter(Boolean))];
   const type = events.some((e) => e.type === 'Warning') ? 'Warning' : 'Normal';

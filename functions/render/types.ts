@@ -32,16 +32,12 @@ export interface RenderedMessage {
 /** `Normal` → `info` (green), `Warning` → `warning` (orange), anything else → `comment` (grey). */
 export type SeverityColor = 'info' | 'warning' | 'comment';
 
-/** One event as templates see it: the normalized event plus derived fields. */
-export interface EventFields extends NormalizedEvent {
+/** One event as templates see it (`it` of a single-event template, each of a digest's `it.events`). */
+export interface EventTemplateData extends NormalizedEvent {
   /** The `<font color>` for the event's type. */
   color: SeverityColor;
   /** `namespace/name`, or `name` for cluster-scoped objects. */
   object: string;
-}
-
-/** `it` of a single-event template. */
-export interface EventTemplateData extends EventFields {
   fmt: Formatters;
 }
 
@@ -55,7 +51,7 @@ export interface DigestPart {
 /** `it` of a digest template. */
 export interface DigestTemplateData {
   /** The events in this message (a slice of the digest when it is split). */
-  events: EventFields[];
+  events: EventTemplateData[];
   /** Index of `events[0]` in the whole digest, to number events across parts. */
   offset: number;
   /** Events in the whole digest, over all parts. */
