@@ -131,7 +131,7 @@ export async function startRig(options: RigOptions): Promise<FunctionRig> {
     invocations,
     async send(bodies) {
       const ids: string[] = [];
-      for (let start = 0; start < bodies.length; start += 10) {
+      const sendChunk = async (start: number) => {
         const chunk = bodies.slice(start, start + 10);
         const result = await sqs.client.send(
           new SendMessageBatchCommand({
@@ -141,9 +141,14 @@ export async function startRig(options: RigOptions): Promise<FunctionRig> {
         );
         if ((result.Failed ?? []).length > 0)
           throw new Error(`send failed: ${JSON.stringify(result.Failed)}`);
-        const byId = new Map((result.Successful ?? []).map((entry) => [entry.Id, entry.MessageId!]));
-        chunk.forEach((_, i) => ids.push(byId.get(String(i))!));
-      }
+        for (const entry of result.Successful ?? []) ids[start + Number(entry.Id)] = entry.MessageId!;
+      };
+      // A few batches in flight: a 10,000-event storm is 1,000 calls.
+      const starts = Array.from({ length: Math.ceil(bodies.length / 10) }, (_, i) => i * 10);
+      const workers = Array.from({ length: 4 }, async () => {
+        for (let start = starts.shift(); start !== undefined; start = starts.shift()) await sendChunk(start);
+      });
+      await Promise.all(workers);
       return ids;
     },
     async start(mappingOptions = {}) {
