@@ -18,7 +18,7 @@ const COUNTERS = [
   ['dlqDepth', 'DLQ depth'],
 ];
 
-const state = { messages: [], seen: new Set(), receivers: [], stats: null, lastSeq: 0 };
+const state = { messages: [], seen: new Set(), receivers: [], names: [], stats: null, lastSeq: 0 };
 
 /** Builds an element; `props` are DOM properties, children are nodes or strings (added as text). */
 function h(tag, props = {}, ...children) {
@@ -58,10 +58,11 @@ function appendView(parent, nodes) {
   }
 }
 
+// By column position rather than by a hash of the name, so the first robots never share a colour.
 function colorOf(name) {
-  let hash = 0;
-  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-  return PALETTE[hash % PALETTE.length];
+  const names = columnNames();
+  const index = names.includes(name) ? names.indexOf(name) : names.length;
+  return PALETTE[index % PALETTE.length];
 }
 
 function initials(name) {
@@ -86,10 +87,15 @@ function columnName(message) {
   return message.receiver ?? `unknown robot …${message.robot}`;
 }
 
+// Configured receivers first, in configuration order, then unknown robots as they appear.
 function columnNames() {
+  return state.names;
+}
+
+function refreshNames() {
   const names = [...state.receivers];
   for (const m of state.messages) if (!names.includes(columnName(m))) names.push(columnName(m));
-  return names;
+  state.names = names;
 }
 
 function sizeLabel(message) {
@@ -187,7 +193,8 @@ function addMessage(message, receivers) {
   state.seen.add(message.seq);
   state.messages.unshift(message);
   state.lastSeq = Math.max(state.lastSeq, message.seq);
-  for (const name of state.receivers) column(name);
+  if (receivers || !state.names.includes(columnName(message))) refreshNames();
+  for (const name of state.names) column(name);
   const col = column(columnName(message));
   col.feed.querySelector('.empty')?.remove();
   col.feed.prepend(messageItem(message, true));
@@ -200,6 +207,7 @@ function replaceAll(messages, receivers) {
   state.seen = new Set(messages.map((m) => m.seq));
   state.receivers = receivers;
   state.lastSeq = messages.reduce((max, m) => Math.max(max, m.seq), 0);
+  refreshNames();
   renderColumns();
 }
 
@@ -238,7 +246,7 @@ function renderLegend(names, limit) {
 
 // Bars per minute and robot against the per-robot limit: a robot over the line is being throttled by WeCom.
 function renderChart(stats) {
-  const names = columnNames();
+  const names = [...columnNames()];
   for (const bucket of stats.perMinute) {
     for (const name of Object.keys(bucket.counts)) if (!names.includes(name)) names.push(name);
   }
@@ -301,6 +309,7 @@ function renderChart(stats) {
     ),
   );
   host.replaceChildren(chart);
+  document.getElementById('chart-window').textContent = `· last ${minutes.length} min`;
 }
 
 function setStats(stats) {

@@ -53,7 +53,7 @@ export function previewPage(): PageDocument {
 <main>
   <section id="counters" class="counters" aria-label="Pipeline counters"></section>
   <section class="card chart-card" aria-label="Messages per minute">
-    <div class="card-title"><h2>Messages per minute, per robot</h2><div id="legend" class="legend"></div></div>
+    <div class="card-title"><h2>Messages per minute, per robot <span id="chart-window" class="subtle"></span></h2><div id="legend" class="legend"></div></div>
     <div id="chart" class="chart"></div>
   </section>
   <section id="columns" class="columns" aria-label="Robots"></section>
