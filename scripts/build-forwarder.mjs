@@ -21,7 +21,9 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   // Some dependencies are CommonJS and call require(); an ESM bundle has no require of its own.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 console.log(`built ${resolve(outdir, 'main.mjs')} (${(bytes / 1024 / 1024).toFixed(1)} MiB with source map)`);
