@@ -165,7 +165,7 @@ function escapeMarkup(text: string): string {
     }
     let replacement: string | undefined;
     if (c <= 126) {
-      if (MARKUP[c] === 0 && c >= 32) continue;
+      if (MARKUP[c] === 0 && (c >= 32 || c === 9)) continue;
       replacement = c < 32 ? '' : markupAt(text, i, c);
     } else if (isRemoved(c)) replacement = '';
     else if (c === 0x2028 || c === 0x2029) {

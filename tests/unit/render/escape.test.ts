@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { escapeMarkdown, escapeText, sanitize } from '../../../functions/render/index.ts';
+
+/** Every way event text could turn into markdown syntax; `null` when the escaped text has none. */
+function markdownSyntax(text: string): string | null {
+  const char = /[<>[\]*`#~|\\]/.exec(text);
+  if (char) return `markup character ${JSON.stringify(char[0])}`;
+  if (/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/.test(text)) return 'emphasis underscore';
+  if (/&#?[A-Za-z0-9]+;/.test(text)) return 'entity';
+  // A line may start with no-break spaces (escaped indentation), but never with other blanks or a marker after them.
+  for (const line of text.split('\n')) {
+    if (/^\u00A0*(?:[^\S\n\u00A0]|[-+=]|\d+[.)])/.test(line))
+      return `line start ${JSON.stringify(line.slice(0, 8))}`;
+  }
+  return null;
+}
+
+function unsafe(text: string): string | null {
+  // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+  const control =
+    /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/.exec(text);
+  if (control) return `control U+${control[0].charCodeAt(0).toString(16)}`;
+  if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return 'lone surrogate';
+  return null;
+}
+
+const HOSTILE = [
+  '<@all>',
+  '<@wangqing>',
+  '[x](http://evil)',
+  '![img](http://evil/x.png)',
+  '# heading',
+  '### 标题',
+  '<font color="warning">red</font>',
+  '**bold** and __bold__ and *it* and _it_',
+  '`code` and ```\nfence\n```',
+  '~~~\nfence\n~~~',
+  '> quote\n>> nested',
+  '- item\n+ item\n1. item\n2) item',
+  'title\n===\nsub\n---',
+  '    indented code\n\tindented too',
+  '| a | b |\n| :- | -: |',
+  '{{ it.x }} <% it.x %> <%~ it.x %> ${process.exit()}',
+  'NUL\u0000BEL\u0007ESC\u001b[31mred CR\r\nLS\u2028- list PS\u2029# h',
+  'lone \ud800 high and \udc00 low, pair 🔥 ok',
+  'bidi \u202Egnp.exe',
+  '&lt;@all&gt; &#60;@all&#62; &amp;',
+  '&lt\u0000;@all&gt;',
+];
+
+describe('escapeMarkdown', () => {
+  for (const hostile of HOSTILE) {
+    it(`leaves no markdown syntax and no unsafe character in ${JSON.stringify(hostile)}`, () => {
+      const out = escapeMarkdown(hostile);
+      assert.equal(markdownSyntax(out), null, out);
+      assert.equal(unsafe(out), null, out);
+    });
+  }
+
+  it('keeps text readable: look-alikes, newlines and words survive', () => {
+    assert.equal(escapeMarkdown('<@all> [x](http://evil)'), '＜@all＞ ［x］(http://evil)');
+    assert.equal(escapeMarkdown('# 标题\n- 项目'), '＃ 标题\n－ 项目');
+    assert.equal(escapeMarkdown('MY_VAR=1 _x_'), 'MY_VAR=1 ＿x＿');
+    assert.equal(escapeMarkdown('\tat Foo.run(Foo.java:1)'), '\u00A0\u00A0at Foo.run(Foo.java:1)');
+    assert.equal(escapeMarkdown('a & b &amp;'), 'a & b ＆amp;');
+  });
+
+  it('keeps tabs inside a line', () => {
+    assert.equal(escapeMarkdown('1\t.'), '1\t.');
+  });
+
+  it('returns plain values unchanged (same string)', () => {
+    const plain = 'Back-off restarting failed container api in pod api-7d9f8c6b5-x2x8q 就绪探针失败 🔥';
+    assert.equal(escapeMarkdown(plain), plain);
+  });
+
+  it('never produces markdown syntax or unsafe characters, for any string (property)', () => {
+    const alphabet = fc.constantFrom(...'<>[]*`#~|\\&_-+=.)1 \t\n\r\u0000\u2028\u00A0a;@'.split(''));
+    const hostile = fc.oneof(
+      fc.string({ unit: alphabet, maxLength: 60 }),
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(hostile, (text) => {
+        const out = escapeMarkdown(text);
+        assert.equal(markdownSyntax(out), null, JSON.stringify(out));
+        assert.equal(unsafe(out), null, JSON.stringify(out));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is idempotent, so the fitter may pre-escape a message it cuts (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
+        const once = escapeMarkdown(text);
+        assert.equal(escapeMarkdown(once), once);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('escapeText', () => {
+  it('breaks <@userid>, which text content also honours, and strips unsafe characters', () => {
+    assert.equal(escapeText('<@all> a\u0000b \ud800'), '＜@all＞ ab \uFFFD');
+  });
+
+  it('keeps markdown characters, which text shows literally', () => {
+    assert.equal(escapeText('# **x** [a](b)'), '# **x** [a](b)');
+  });
+});
+
+describe('sanitize', () => {
+  it('turns CRLF into LF, line separators into LF and lone surrogates into U+FFFD', () => {
+    assert.equal(sanitize('a\r\nb\u2028c\udc00'), 'a\nb\nc\uFFFD');
+  });
+});
