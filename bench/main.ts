@@ -9,7 +9,10 @@ const quick = process.argv.includes('--quick');
 const json = process.argv.includes('--json');
 
 type Bench = (opts: { quick: boolean }) => Promise<BenchResult[]>;
-const suites: Array<[string, () => Promise<Bench>]> = [['route', async () => benchRoute]];
+const suites: Array<[string, () => Promise<Bench>]> = [
+  ['route', async () => benchRoute],
+  ['handler', async () => (await import('./handler.ts')).benchHandler],
+];
 
 const results: BenchResult[] = [];
 for (const [name, load] of suites) {

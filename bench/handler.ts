@@ -1,0 +1,204 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { WebhookSender } from '../functions/lambda/index.ts';
+import { planBatch, processBatch } from '../functions/pipeline/index.ts';
+import type { BatchRecord } from '../functions/pipeline/index.ts';
+import { compileRenderer } from '../functions/render/index.ts';
+import { compileRules, validateBundle } from '../functions/rules/index.ts';
+import type { Bundle } from '../functions/rules/index.ts';
+import { WebhookResolver, WecomClient } from '../functions/wecom/index.ts';
+import { startWecomEmulator } from '../tests/harness/wecom-emulator/index.ts';
+import type { WecomEmulator } from '../tests/harness/wecom-emulator/index.ts';
+import { generateBundle, generateCorpus } from './corpus.ts';
+import { medianMs } from './measure.ts';
+import type { BenchResult } from './measure.ts';
+
+const BATCH = 10_000;
+const NOW = Date.parse('2026-11-27T10:00:00Z');
+const root = new URL('../', import.meta.url).pathname;
+
+/**
+ * The function's handler: (a) a 10,000-message batch planned (parse → route → collapse → group → render → fit →
+ * budget) against the JSON.parse floor; (b) the same batch delivered to the WeCom emulator over loopback; (c) the
+ * built Lambda artifact's size and cold start in a fresh `node` (skipped with `--quick`: packaging takes seconds).
+ */
+export async function benchHandler(opts: { quick: boolean }): Promise<BenchResult[]> {
+  const records: BatchRecord[] = generateCorpus(BATCH).map((envelope, i) => ({
+    messageId: `m-${i}`,
+    body: JSON.stringify(envelope),
+  }));
+  const validated = validateBundle(generateBundle(50));
+  if (!validated.bundle) throw new Error(`bench bundle is invalid: ${JSON.stringify(validated.problems)}`);
+  const bundle = validated.bundle;
+  const deps = { engine: compileRules(bundle), renderer: compileRenderer(bundle, { now: () => NOW }) };
+
+  let sink = 0;
+  const runs = opts.quick ? 3 : 10;
+  const floor = medianMs(() => {
+    for (const record of records) sink += (JSON.parse(record.body) as { v: number }).v;
+  }, runs);
+  const plan = medianMs(() => {
+    sink += planBatch(records, deps, NOW).planned.length;
+  }, runs);
+  if (sink < 0) console.log(sink);
+
+  const results: BenchResult[] = [
+    {
+      case: 'handler plan: 10,000 messages, 50 routes (no delivery)',
+      value: round(plan),
+      unit: 'ms',
+      target: '≤ 150, ≤ 4.0× floor',
+      floor,
+      ratio: plan / floor,
+    },
+    ...(await benchDelivery(records, bundle, deps, opts.quick ? 1 : 3)),
+  ];
+  if (opts.quick) process.stderr.write('handler: cold start of the built artifact skipped in --quick mode\n');
+  else results.push(...benchColdStart(5));
+  return results;
+}
+
+/** processBatch of the whole batch to the emulator: wall time (median of `runs`) and the busiest robot's count. */
+async function benchDelivery(
+  records: readonly BatchRecord[],
+  bundle: Bundle,
+  deps: Omit<Parameters<typeof processBatch>[1], 'sender'>,
+  runs: number,
+): Promise<BenchResult[]> {
+  const emulator = await startWecomEmulator({ acceptAnyKey: true });
+  try {
+    const env = webhookEnv(bundle, emulator);
+    const allowedHosts = [`127.0.0.1:${emulator.port}`];
+    const times: number[] = [];
+    let busiest = 0;
+    const refused: string[] = [];
+    for (let run = 0; run < runs; run++) {
+      emulator.reset();
+      // A fresh client per run, as a fresh batch a minute later would find: its per-robot budget starts full.
+      const sender = new WebhookSender(
+        bundle,
+        new WebhookResolver({ env }),
+        new WecomClient({ allowedHosts }),
+      );
+      const start = performance.now();
+      const result = await processBatch(
+        records,
+        { ...deps, sender },
+        { now: NOW, deadline: Date.now() + 300_000 },
+      );
+      times.push(performance.now() - start);
+      for (const outcome of result.outcomes) if (outcome.status !== 'sent') refused.push(outcome.reason);
+      const perRobot = new Map<string, number>();
+      for (const message of emulator.messages())
+        perRobot.set(message.key, (perRobot.get(message.key) ?? 0) + 1);
+      busiest = Math.max(busiest, ...perRobot.values());
+    }
+    if (refused.length > 0) throw new Error(`${refused.length} messages failed, e.g. ${refused[0]}`);
+    times.sort((a, b) => a - b);
+    return [
+      {
+        case: 'handler deliver: the batch to the WeCom emulator (loopback)',
+        value: round(times[Math.floor(times.length / 2)]!),
+        unit: 'ms',
+        target: '≤ 1000',
+      },
+      {
+        case: 'handler deliver: messages to the busiest robot',
+        value: busiest,
+        unit: 'messages',
+        target: '≤ 20',
+      },
+    ];
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/** `env:NAME` webhook references → emulator URLs, one robot per receiver. */
+function webhookEnv(bundle: Bundle, emulator: WecomEmulator): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, receiver] of Object.entries(bundle.receivers)) {
+    if (receiver.webhook.startsWith('env:'))
+      env[receiver.webhook.slice(4)] = emulator.webhookUrl(`bench-${name}`);
+  }
+  return env;
+}
+
+/**
+ * Packages the dev stage (osls, offline, no credentials), then imports the handler in fresh `node` processes: the
+ * time from `import()` to a ready handler, which includes compiling the bundle's rules and templates.
+ */
+function benchColdStart(runs: number): BenchResult[] {
+  const work = mkdtempSync(join(tmpdir(), 'kube-wecom-bench-'));
+  try {
+    rmSync(join(root, '.esbuild'), { recursive: true, force: true });
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
+    const pack = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', work],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...env, HOME: work, SLS_TELEMETRY_DISABLED: '1' },
+        timeout: 180_000,
+      },
+    );
+    if (pack.status !== 0) throw new Error(`serverless package failed:\n${pack.stdout}${pack.stderr}`);
+    const zip = join(work, 'kube-wecom.zip');
+    const unzip = spawnSync('unzip', ['-q', zip, '-d', join(work, 'artifact')], { encoding: 'utf8' });
+    if (unzip.status !== 0) throw new Error(`unzip failed: ${unzip.stderr}`);
+
+    const handlerUrl = pathToFileURL(join(work, 'artifact/functions/handler.mjs')).href;
+    const script =
+      'const t = performance.now(); await import(process.argv[1]); ' +
+      "process.stdout.write('\\nINIT ' + (performance.now() - t) + '\\n'); process.exit(0);";
+    const times: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const child = spawnSync(
+        process.execPath,
+        ['--enable-source-maps', '--input-type=module', '-e', script, handlerUrl],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+          // Dummy credentials and a closed loopback SSM endpoint: the warm-up's look-ups fail locally.
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'ap-southeast-1',
+            AWS_ACCESS_KEY_ID: 'bench',
+            AWS_SECRET_ACCESS_KEY: 'bench',
+            AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:9',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+        },
+      );
+      const init = /^INIT (\S+)$/m.exec(child.stdout);
+      if (child.status !== 0 || !init) throw new Error(`the artifact did not start:\n${child.stderr}`);
+      times.push(Number(init[1]));
+    }
+    times.sort((a, b) => a - b);
+    return [
+      {
+        case: 'cold start: import the built handler and compile the bundle',
+        value: round(times[Math.floor(times.length / 2)]!),
+        unit: 'ms',
+        target: '≤ 150',
+      },
+      {
+        case: 'artifact: zipped Lambda package',
+        value: statSync(zip).size,
+        unit: 'bytes',
+        target: '≤ 1048576',
+      },
+    ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
