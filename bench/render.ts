@@ -17,7 +17,9 @@ const MENTIONS = { users: ['wangqing', 'lisi'], mobiles: ['13800001111'], all: f
  */
 export async function benchRender(opts: { quick: boolean }): Promise<BenchResult[]> {
   const size = 10_000;
-  const events = generateCorpus(size).map((envelope) => normalizeEvent(decodeEnvelope(JSON.stringify(envelope))));
+  const events = generateCorpus(size).map((envelope) =>
+    normalizeEvent(decodeEnvelope(JSON.stringify(envelope))),
+  );
   const bundle = bundleSchema.parse({
     version: 1,
     timezone: 'Asia/Shanghai',

@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkBodyTemplate, compileRenderer } from '../../../functions/render/index.ts';
+import { bundle, bytes, content, event, mentions, renderer } from './builders.ts';
+
+const NONE = mentions();
+const events = (n: number, message = (i: number) => `container crashed, attempt ${i}`) =>
+  Array.from({ length: n }, (_, i) =>
+    event({
+      name: `api-${i}`,
+      reason: i % 2 ? 'BackOff' : 'Unhealthy',
+      type: i % 3 ? 'Warning' : 'Normal',
+      message: message(i),
+    }),
+  );
+
+describe('digests', () => {
+  it('a digest that fits is one message without a part label, covering every event', () => {
+    const messages = renderer().renderDigest('md', events(3), { namespace: 'pay' }, NONE);
+    assert.equal(messages.length, 1);
+    assert.deepEqual(messages[0]!.covers, [0, 1, 2]);
+    const text = content(messages[0]!);
+    assert.match(
+      text,
+      /^\*\*prod-sh: 3 events\*\* · <font color="warning">2 Warning<\/font>\n<font color="comment">namespace=pay<\/font>\n/,
+    );
+    assert.doesNotMatch(text, /\(1\/1\)/);
+    assert.equal(text.match(/●/g)?.length, 3);
+  });
+
+  for (const [receiver, limit] of [
+    ['md', 4096],
+    ['v2', 4096],
+    ['text', 2048],
+  ] as const) {
+    it(`${receiver}: a long digest splits at event boundaries into (i/n) parts that cover every event once`, () => {
+      const list = events(60, (i) => `${i} `.repeat(60));
+      const messages = renderer().renderDigest(receiver, list, {}, NONE);
+      assert.ok(messages.length > 1);
+      const n = messages.length;
+      messages.forEach((message, i) => {
+        assert.ok(message.bytes <= limit, `${message.bytes} > ${limit}`);
+        assert.ok(content(message).includes(`(${i + 1}/${n})`));
+        assert.doesNotMatch(content(message), /truncated/);
+      });
+      assert.deepEqual(
+        messages.flatMap((m) => m.covers),
+        list.map((_, i) => i),
+      );
+    });
+  }
+
+  it('packs parts greedily: no part could have taken the next event', () => {
+    const list = events(40, (i) => 'w'.repeat(200 + ((i * 37) % 150)));
+    const messages = renderer().renderDigest('md', list, {}, NONE);
+    for (let i = 0; i < messages.length - 1; i++) {
+      const covers = messages[i]!.covers;
+      const grown = renderer().renderDigest('md', list.slice(covers[0]!, covers.at(-1)! + 2), {}, NONE);
+      assert.ok(grown.length > 1, `part ${i + 1} could hold one more event`);
+    }
+  });
+
+  it('numbers events across parts in the text digest', () => {
+    const messages = renderer().renderDigest(
+      'text',
+      events(40, () => 'v'.repeat(150)),
+      {},
+      NONE,
+    );
+    assert.ok(messages.length > 1);
+    const second = messages[1]!;
+    assert.ok(content(second).includes(`\n${second.covers[0]! + 1}. [`));
+  });
+
+  it('adds the part label when a custom digest template does not print it', () => {
+    const r = compileRenderer(
+      bundle({
+        receivers: { p: { webhook: 'env:P', msgtype: 'text', digestTemplate: 'd' } },
+        templates: { d: '<% it.events.forEach((e) => { %><%= e.message %>\n<% }) %>' },
+      }),
+    );
+    const messages = r.renderDigest(
+      'p',
+      events(30, () => 'u'.repeat(300)),
+      {},
+      NONE,
+    );
+    assert.ok(messages.length > 1);
+    messages.forEach((m, i) => assert.match(content(m), new RegExp(`\\n\\(${i + 1}/${messages.length}\\)$`)));
+  });
+
+  it('a single event too long for any part is cut, not dropped', () => {
+    const r = compileRenderer(
+      bundle({
+        receivers: { p: { webhook: 'env:P', digestTemplate: 'd' } },
+        templates: { d: '<% it.events.forEach((e) => { %><%= e.message %>\n<% }) %>' },
+      }),
+    );
+    const list = [
+      event({ message: 'short' }),
+      event({ message: 'L'.repeat(9000) }),
+      event({ message: 'tail' }),
+    ];
+    const messages = r.renderDigest('p', list, {}, NONE);
+    assert.deepEqual(
+      messages.map((m) => m.covers),
+      [[0], [1], [2]],
+    );
+    assert.ok(messages.every((m) => m.bytes <= 4096));
+    assert.match(content(messages[1]!), /truncated/);
+  });
+
+  it('mentions: <@userid> on the first part only, one extra text message for phones covering the whole digest', () => {
+    const list = events(60, (i) => `${i} `.repeat(60));
+    const messages = renderer().renderDigest(
+      'md',
+      list,
+      {},
+      mentions({ users: ['wangqing'], mobiles: ['13800001111'] }),
+    );
+    const extra = messages.at(-1)!;
+    assert.equal(extra.msgtype, 'text');
+    assert.deepEqual(
+      extra.covers,
+      list.map((_, i) => i),
+    );
+    assert.match(
+      (extra.body.text as { content: string }).content,
+      /^⚠ prod-sh: 60 events \(Unhealthy, BackOff\)$/,
+    );
+    const parts = messages.slice(0, -1);
+    assert.match(content(parts[0]!), /<@wangqing>$/);
+    assert.ok(parts.slice(1).every((m) => !content(m).includes('<@')));
+    assert.ok(parts.every((m) => m.bytes <= 4096));
+  });
+});
+
+describe('overflow summary', () => {
+  it('is one message with counts by reason and namespace, covering every event', () => {
+    const list = [
+      ...events(5).map((e) => ({ ...e, namespace: 'pay' })),
+      ...events(2).map((e) => ({ ...e, namespace: '', kind: 'Node' })),
+    ];
+    const message = renderer().renderOverflow(
+      'md',
+      list,
+      mentions({ users: ['wangqing'], mobiles: ['13800001111'] }),
+    );
+    assert.deepEqual(message.covers, [0, 1, 2, 3, 4, 5, 6]);
+    const text = content(message);
+    assert.match(text, /^\*\*prod-sh: \+7 more events\*\*/);
+    assert.match(text, /\*\*By reason\*\*: Unhealthy 4 · BackOff 3/);
+    assert.match(text, /\*\*By namespace\*\*: pay 5 · \(cluster-scoped\) 2/);
+    assert.match(text, /<@wangqing>$/);
+  });
+
+  it('fits the limit however many distinct reasons there are, and escapes them', () => {
+    const list = Array.from({ length: 3000 }, (_, i) =>
+      event({ reason: `<@all>Reason${i}${'r'.repeat(50)}`, namespace: `ns-${i}` }),
+    );
+    for (const receiver of ['md', 'text', 'v2']) {
+      const message = renderer().renderOverflow(receiver, list, NONE);
+      assert.ok(message.bytes <= (receiver === 'text' ? 2048 : 4096));
+      assert.doesNotMatch(content(message), /<@/);
+      assert.equal(message.covers.length, 3000);
+    }
+  });
+});
+
+describe('full-body templates', () => {
+  const kubeEventer =
+    '{"msgtype":"text","text":{"content":"[<%= it.type %>] <%= it.reason %> <%= it.namespace %>/<%= it.name %>: <%= it.message %>"}}';
+  const withBody = (template: string, msgtype = 'text') =>
+    bundle({
+      receivers: { k: { webhook: 'env:K', msgtype: msgtype as 'text', bodyTemplate: 'body' } },
+      templates: { body: template },
+    });
+
+  it('values are JSON-escaped, so quotes, backslashes and newlines in events keep the JSON valid', () => {
+    const r = compileRenderer(withBody(kubeEventer));
+    const [message] = r.renderEvent(
+      'k',
+      event({ message: 'say "hi"\\ \n\tnext <@all>' }),
+      mentions({ users: ['wangqing'] }),
+    );
+    assert.equal(message!.msgtype, 'text');
+    assert.equal(
+      content(message!),
+      '[Warning] BackOff pay/api-7d9f8c6b5-x2x8q: say "hi"\\ \n\tnext ＜@all＞',
+    );
+    assert.deepEqual((message!.body.text as { mentioned_list: string[] }).mentioned_list, ['wangqing']);
+  });
+
+  it('its content is still fitted to the limit', () => {
+    const r = compileRenderer(withBody(kubeEventer));
+    const [message] = r.renderEvent('k', event({ message: 'x'.repeat(9000) }), NONE);
+    assert.ok(message!.bytes <= 2048);
+    assert.match(content(message!), /^\[Warning\] BackOff .*…\(truncated, \d+ bytes\)$/s);
+  });
+
+  it('checkBodyTemplate accepts a template that renders valid JSON', () => {
+    assert.equal(checkBodyTemplate(withBody(kubeEventer), 'k'), null);
+    assert.equal(checkBodyTemplate(bundle(), 'md'), null);
+  });
+
+  it('checkBodyTemplate rejects raw interpolation that breaks the JSON on a realistic message', () => {
+    const problem = checkBodyTemplate(
+      withBody(kubeEventer.replace('<%= it.message %>', '<%~ it.message %>')),
+      'k',
+    );
+    assert.match(problem ?? '', /does not render valid JSON/);
+  });
+
+  it('checkBodyTemplate rejects a msgtype other than the receiver’s, an unknown msgtype and a broken template', () => {
+    assert.match(
+      checkBodyTemplate(withBody(kubeEventer, 'markdown'), 'k') ?? '',
+      /msgtype "text" but the receiver's msgtype is "markdown"/,
+    );
+    assert.match(
+      checkBodyTemplate(withBody('{"msgtype":"nope","nope":{}}'), 'k') ?? '',
+      /"msgtype" must be one of/,
+    );
+    assert.match(checkBodyTemplate(withBody('{"msgtype":"text","text":{"content":""}}'), 'k') ?? '', /44004/);
+    assert.match(checkBodyTemplate(withBody('{"a": <%= it.x'), 'k') ?? '', /does not compile/);
+  });
+
+  it('a body that fails on an event falls back to the built-in message', () => {
+    const r = compileRenderer(withBody('{"msgtype":"text","text":{"content":"<%~ it.message %>"}}'));
+    const [message] = r.renderEvent('k', event({ message: 'a "quoted" word' }), NONE);
+    assert.match(message!.templateError!, /does not render valid JSON/);
+    assert.match(content(message!), /^\[Warning\] BackOff/);
+  });
+
+  it('serves digests too: the same template sees it.events', () => {
+    const digestBody =
+      '{"msgtype":"text","text":{"content":"<%= it.total %> events: <%= it.events.map((e) => e.reason).join(", ") %>"}}';
+    const r = compileRenderer(withBody(digestBody));
+    const [message] = r.renderDigest('k', events(3), {}, NONE);
+    assert.equal(content(message!), '3 events: Unhealthy, BackOff, Unhealthy');
+    assert.equal(bytes(content(message!)), message!.bytes);
+  });
+});
