@@ -18,8 +18,8 @@ function markdownSyntax(text: string): string | null {
 }
 
 function unsafe(text: string): string | null {
-  // eslint-disable-next-line no-control-regex -- looking for control characters is the point
   const control =
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
     /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/.exec(text);
   if (control) return `control U+${control[0].charCodeAt(0).toString(16)}`;
   if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return 'lone surrogate';
