@@ -180,10 +180,20 @@ function escapeMarkup(text: string): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
-// Fitting escapes the same long message again right after the template did; remembering the last result makes
-// that second pass free.
+// Fitting escapes the same long message again right after the template did, then has the template escape the cut
+// (already escaped) message; remembering the last result makes both passes free.
 let lastIn = '';
 let lastOut = '';
+
+/**
+ * Declares `text` already escaped for markdown, so the next `escapeMarkdown(text)` returns it without a pass. For
+ * the fitter's cut of an escaped message: a prefix of escaped text stays escaped, except a kept `_` whose right
+ * neighbour the cut replaced (the caller checks that).
+ */
+export function rememberEscaped(text: string): void {
+  lastIn = text;
+  lastOut = text;
+}
 
 /**
  * Escapes a value for `markdown` and `markdown_v2`: it can no longer form a mention (`<@all>`), a `<font>` tag, a

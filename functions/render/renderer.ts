@@ -1,8 +1,8 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
 import type { Bundle } from '../rules/index.ts';
 import { utf8Bytes } from './bytes.ts';
-import { escapeText } from './escape.ts';
-import { truncateToBytes } from './fit.ts';
+import { escapeMarkdown, escapeText, rememberEscaped } from './escape.ts';
+import { truncateToBytes, truncationMarker } from './fit.ts';
 import { createFormatters } from './format.ts';
 import { ONE_PART, digestBase, digestPart, eventData } from './data.ts';
 import { inlineOnly, mergeLists, planMentions } from './mentions.ts';
@@ -22,6 +22,7 @@ export interface RendererOptions {
 // Rounds of shrinking the event message before the fitter falls back to cutting the content's tail.
 const MESSAGE_SHRINK_ROUNDS = 3;
 const TEXT_LIMIT = 2048;
+const MARKER_START = truncationMarker(0).slice(0, 11);
 
 /** A message's content after fitting, with the draft it came from. */
 interface Fitted {
@@ -128,6 +129,12 @@ function fitEvent(
     for (let round = 0; round < MESSAGE_SHRINK_ROUNDS && over > 0; round++) {
       const message = truncateToBytes(escaped, escapedBytes - over);
       if (message === undefined) break;
+      if (
+        receiver.escape === escapeMarkdown &&
+        message.charAt(message.lastIndexOf(MARKER_START) - 1) !== '_'
+      ) {
+        rememberEscaped(message);
+      }
       draft = producer.produce({ ...data, message });
       if (draft.content === undefined) return undefined;
       const bytes = utf8Bytes(draft.content);
