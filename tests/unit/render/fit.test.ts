@@ -83,6 +83,16 @@ describe('fitting a single event', () => {
     assert.doesNotMatch(text, /<(?!font|\/font)/);
   });
 
+  it('a cut right after an intra-word underscore does not leave an emphasis underscore', () => {
+    for (let shift = 0; shift < 3; shift++) {
+      const text = content(
+        renderer().renderEvent('md', event({ message: 'x'.repeat(shift) + 'a_b'.repeat(3000) }), NONE)[0]!,
+      );
+      assert.ok(bytes(text) <= 4096);
+      assert.doesNotMatch(text, /_…/);
+    }
+  });
+
   it('honours a lower receiver maxBytes', () => {
     const r = compileRenderer(
       bundle({ receivers: { small: { webhook: 'env:S', msgtype: 'markdown', maxBytes: 600 } } }),
