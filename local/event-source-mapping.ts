@@ -66,6 +66,8 @@ export class InvalidBatchResponseError extends Error {
 const SQS_MAX_RECEIVE = 10;
 const SQS_MAX_WAIT_SECONDS = 20;
 const RECEIVE_ERROR_BACKOFF_MS = 1000;
+// Between short polls in the last part-second of a batching window, so an empty queue is not polled in a tight loop.
+const SHORT_POLL_PAUSE_MS = 50;
 
 /**
  * A local stand-in for Lambda's SQS event source mapping with `ReportBatchItemFailures`: it assembles batches
@@ -174,11 +176,14 @@ export class EventSourceMapping {
     while (batch.size < batchSize) {
       const remainingMs = windowEnd === undefined ? idleWaitSeconds * 1000 : windowEnd - now();
       if (remainingMs <= 0 || (this.stopping && batch.size > 0)) break;
+      // Long polls wait whole seconds: rounding a part-second window up would overrun it by up to a second, long
+      // enough for a short visibility timeout to bring a message back inside its own batch.
+      const waitSeconds = Math.min(SQS_MAX_WAIT_SECONDS, Math.floor(remainingMs / 1000));
       const received = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
           MaxNumberOfMessages: Math.min(SQS_MAX_RECEIVE, batchSize - batch.size),
-          WaitTimeSeconds: Math.min(SQS_MAX_WAIT_SECONDS, Math.ceil(remainingMs / 1000)),
+          WaitTimeSeconds: waitSeconds,
           VisibilityTimeout: visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
@@ -187,6 +192,9 @@ export class EventSourceMapping {
         batch.size === 0 ? { abortSignal: this.abort.signal } : {},
       );
       for (const message of received.Messages ?? []) batch.set(message.MessageId ?? '', message);
+      if (waitSeconds === 0 && (received.Messages ?? []).length === 0) {
+        await sleep(Math.min(SHORT_POLL_PAUSE_MS, Math.max(0, remainingMs)));
+      }
       if (batch.size === 0) {
         if (this.stopping) break;
         continue;
