@@ -1,18 +1,51 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
-/** `kube-wecom start` (`npm start`): the local demo. */
+/** `kube-wecom start` (`npm start`): the whole pipeline on this machine, with a live WeCom preview page. */
 export const startCommand = new Command('start')
-  .description('Run kube-wecom locally on an embedded default (today: preview of the bundled example events)')
-  .option('-c, --config <file>', 'rules bundle', 'config/example.json')
-  .option('-e, --events <file>', 'events to replay', 'tests/fixtures/events/core-v1.jsonl')
-  .action(async (options: { config: string; events: string }) => {
-    process.stderr.write(
-      'kube-wecom start: the local pipeline (fake API server → forwarder → queue → function → WeCom emulator) ' +
-        'is not built yet; showing what the rules decide for the bundled example events instead.\n',
-    );
-    const { runPreview } = await import('../preview/run.ts');
-    process.exitCode = await runPreview(
-      { config: options.config, events: options.events, cluster: 'local-demo' },
-      { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
-    );
-  });
+  .description(
+    'Run the whole pipeline locally: fauxqs queue + DLQ, the forwarder, the function behind a local event source ' +
+      'mapping, and a WeCom emulator with a live preview page. Events come from your cluster if a kubeconfig ' +
+      'reaches one, else from a bundled incident replayed through a fake API server.',
+  )
+  .option('-c, --config <file>', 'rules bundle (default: config/local.json)')
+  .option('-e, --events <file>', 'replay these events (any file `preview` reads) instead of the incident')
+  .option('--kubeconfig <file>', 'watch this cluster (default: KUBECONFIG or ~/.kube/config, if it answers)')
+  .option('--no-cluster', 'do not look for a cluster; replay the bundled incident')
+  .option('-p, --port <port>', 'port of the preview page and WeCom emulator on 127.0.0.1 (0: any)', '8787')
+  .addOption(
+    new Option('--deliver <where>', 'where messages go: the local emulator, or the real robots of the bundle')
+      .choices(['emulator', 'real'])
+      .default('emulator'),
+  )
+  .option('--speed <factor>', 'replay time compression (2 = twice as fast)', '1')
+  .option('--once', 'replay, wait until everything is delivered, then exit (tests, CI)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n' +
+      '  npm start                                   # the bundled incident, page on http://127.0.0.1:8787/\n' +
+      '  npx kube-wecom start --kubeconfig ~/.kube/staging --config config/dev.json\n' +
+      '  kubectl get events -A -o json > ev.json && npx kube-wecom start --events ev.json --speed 4',
+  )
+  .action(
+    async (options: {
+      config?: string;
+      events?: string;
+      kubeconfig?: string;
+      cluster: boolean;
+      port: string;
+      deliver: string;
+      speed: string;
+      once?: boolean;
+    }) => {
+      // The AWS SDK warns on Node 20 about a future release; it says nothing about this local run.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+      const { runStart } = await import('../../local/start/index.ts');
+      const code = await runStart(options, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+      });
+      // Keep-alive sockets of the SDK and Kubernetes clients would hold the process open after a clean stop.
+      process.exit(code);
+    },
+  );

@@ -1,0 +1,88 @@
+import type { BatchMetrics } from '../../functions/lambda/index.ts';
+import type { BatchStats } from '../../functions/pipeline/index.ts';
+import { ERRCODE_RATE_LIMITED } from '../../functions/wecom/index.ts';
+import type { WecomLogger } from '../../functions/wecom/index.ts';
+import type { ForwarderMetrics } from '../../forwarder/index.ts';
+import { StatsBoard } from '../preview-page/index.ts';
+import type { LiveLog } from './live-log.ts';
+
+/** What the forwarder has done so far, read from its Prometheus counters. */
+export interface ForwarderFigures {
+  /** Events from watch streams (ADDED/MODIFIED/DELETED), not from lists. */
+  watched: number;
+  /** Events from lists and watches. */
+  received: number;
+  /** Events SQS acknowledged. */
+  forwarded: number;
+  /** Events waiting for SQS. */
+  buffered: number;
+}
+
+/** Reads the forwarder's counters (prom-client reads are async). */
+export async function forwarderFigures(metrics: ForwarderMetrics): Promise<ForwarderFigures> {
+  const [received, forwarded, buffered] = await Promise.all([
+    metrics.received.get(),
+    metrics.forwarded.get(),
+    metrics.bufferDepth.get(),
+  ]);
+  const sum = (values: { value: number; labels: Record<string, unknown> }[], keep = (_t: unknown) => true) =>
+    values.filter((v) => keep(v.labels.type)).reduce((total, v) => total + v.value, 0);
+  return {
+    watched: sum(received.values, (type) => type !== 'LIST'),
+    received: sum(received.values),
+    forwarded: sum(forwarded.values),
+    buffered: sum(buffered.values),
+  };
+}
+
+/**
+ * Fills the preview page's {@link StatsBoard} from the three places the figures live: the function's per-batch
+ * stats (notified, suppressed, retries), the WeCom client's log (each 45009 answer), and polled gauges (the
+ * forwarder's counters, the DLQ depth). Messages sent are counted where they are seen: by the emulator, or from
+ * the batch stats when delivering to real robots.
+ */
+export class StatsFeed {
+  readonly board = new StatsBoard();
+
+  constructor(
+    private readonly log: LiveLog,
+    private readonly countSentFromBatches: boolean,
+  ) {}
+
+  /** The handler's `metrics`: every batch updates the board and prints one line. */
+  batchMetrics(): BatchMetrics {
+    return {
+      publish: (stats: BatchStats) => {
+        this.board.increment('notified', stats.notified);
+        for (const [reason, n] of Object.entries(stats.suppressed)) if (n) this.board.suppress(reason, n);
+        if (stats.retries > 0) this.board.increment('retries', stats.retries);
+        if (this.countSentFromBatches && stats.sent > 0) this.board.increment('messagesSent', stats.sent);
+        this.log.batch(stats);
+      },
+    };
+  }
+
+  /** The WeCom client's logger: counts rate-limit answers and prints every failed attempt. */
+  wecomLogger(): WecomLogger {
+    const ignore = () => undefined;
+    const report = (fields: object, message: string) => {
+      const { errcode, outcome, webhook } = fields as {
+        errcode?: number;
+        outcome?: string;
+        webhook?: string;
+      };
+      if (errcode === ERRCODE_RATE_LIMITED) this.board.increment('rateLimited');
+      this.log.line(
+        `wecom      ${message}: errcode ${errcode ?? '-'}${outcome ? `, ${outcome}` : ''} (${webhook ?? ''})`,
+      );
+    };
+    return { debug: ignore, info: ignore, warn: report, error: report };
+  }
+
+  /** Copies polled figures onto the board. */
+  update(forwarder: ForwarderFigures, dlqDepth: number): void {
+    this.board.set('eventsWatched', forwarder.received);
+    this.board.set('queued', forwarder.forwarded);
+    this.board.set('dlqDepth', dlqDepth);
+  }
+}
