@@ -12,9 +12,19 @@ export const BUILTIN_TEMPLATES = [
 
 /**
  * Templates are operator-written JavaScript run by Eta, not a sandbox. As a guard against mistakes (not
- * against a hostile operator), code that reaches outside the template data is refused at validation.
+ * against a hostile operator), code that reaches outside the template data is refused at validation: globals that
+ * reach the process, the module system or the network, `this` (the Eta instance, whose config a template could
+ * change for every later render: `this.config.autoEscape = false`), and the property names through which any object leads to
+ * `Function` (`it.constructor.constructor('…')()`). Code that builds such a name at run time
+ * (`it['constr' + 'uctor']`) is not caught: docs/security.md says who may edit templates.
  */
-const FORBIDDEN = /\b(process|require|import|globalThis|eval|Function)\b/;
+const FORBIDDEN_GLOBALS =
+  /(?<![\w$])(process|require|import|module|globalThis|global|eval|Function|Reflect|Proxy|fetch|WebAssembly|this)(?![\w$])/;
+// Checked in string literals too, so `it['constructor']` is caught like `it.constructor`.
+const FORBIDDEN_PROPERTIES =
+  /(constructor|__proto__|prototype|__defineGetter__|__defineSetter__|__lookupGetter__)/;
+// A `\u` escape outside a string spells an identifier the checks above cannot read (`proc\u0065ss`).
+const IDENTIFIER_ESCAPE = /\\u/;
 
 const TAG = /<%([=~]?)([\s\S]*?)%>/g;
 
@@ -31,10 +41,17 @@ export function checkTemplate(source: string): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   for (const tag of source.matchAll(TAG)) {
     const code = tag[2] ?? '';
-    const forbidden = FORBIDDEN.exec(stripStrings(code));
+    const stripped = stripStrings(code);
+    const forbidden = FORBIDDEN_GLOBALS.exec(stripped) ?? FORBIDDEN_PROPERTIES.exec(code);
     if (forbidden) {
       problems.push({
         message: `template code may not use "${forbidden[1]}" (templates only read the data they are given)`,
+        line: lineAt(source, tag.index),
+      });
+    } else if (IDENTIFIER_ESCAPE.test(stripped)) {
+      problems.push({
+        message:
+          'template code may not spell names with \\u escapes (templates only read the data they are given)',
         line: lineAt(source, tag.index),
       });
     }
@@ -68,8 +85,9 @@ function locateCompileError(source: string, err: Error): TemplateProblem {
   return { message: `template does not compile: ${reason.trim()}` };
 }
 
+// Template literals are not stripped: their `${…}` parts are code.
 function stripStrings(code: string): string {
-  return code.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""');
+  return code.replace(/(["'])(?:\\.|(?!\1)[^\\])*\1/g, '""');
 }
 
 function lineAt(text: string, index: number): number {
