@@ -11,6 +11,7 @@ const json = process.argv.includes('--json');
 type Bench = (opts: { quick: boolean }) => Promise<BenchResult[]>;
 const suites: Array<[string, () => Promise<Bench>]> = [
   ['route', async () => benchRoute],
+  ['render', async () => (await import('./render.ts')).benchRender],
   ['handler', async () => (await import('./handler.ts')).benchHandler],
 ];
 

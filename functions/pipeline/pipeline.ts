@@ -1,3 +1,4 @@
+import { ROBOT_MESSAGES_PER_MINUTE } from '../rules/index.ts';
 import type { RulesEngine } from '../rules/index.ts';
 import type { Renderer } from '../render/index.ts';
 import { applyBudget } from './budget-stage.ts';
@@ -42,9 +43,10 @@ export function planBatch(
   stats.collapsed = collapsed.length;
   const judged = judgeEvents(collapsed, deps.engine, now, stats);
   const notices = groupDeliveries(judged);
-  const rendered = renderNotices(notices, deps.renderer);
-  const limit = (receiver: string) => deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? 20;
-  const planned = applyBudget(rendered, limit, deps.renderer);
+  const budget = (receiver: string) =>
+    Math.max(1, deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? ROBOT_MESSAGES_PER_MINUTE);
+  const rendered = renderNotices(notices, deps.renderer, budget);
+  const planned = applyBudget(rendered.planned, rendered.left, budget, deps.renderer);
   stats.messages = planned.length;
   stats.overflowMessages = planned.filter((item) => item.overflow).length;
   return { planned, poison, stats };

@@ -14,6 +14,7 @@ export { RenderError } from './errors.ts';
 export type { Formatters } from './format.ts';
 export { WECOM_MSGTYPES } from './types.ts';
 export type {
+  DigestOptions,
   DigestPart,
   DigestTemplateData,
   EventTemplateData,

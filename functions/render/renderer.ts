@@ -57,8 +57,9 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
       });
     },
 
-    renderDigest(name, events, group, mentions) {
+    renderDigest(name, events, group, mentions, options = {}) {
       const receiver = receiverOf(name);
+      const maxMessages = Math.max(1, options.maxMessages ?? Number.POSITIVE_INFINITY);
       const base = digestBase(events, group, fmt);
       const covers = events.map((_, i) => i);
       return withFallback(receiver.digest, receiver.fallbackDigest, (producer) => {
@@ -66,8 +67,12 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
           producer.produce(digestPart(base, start, end, part));
         const first = render(0, events.length, ONE_PART);
         const plan = planMentions(first.msgtype, mentions, contentLimit(receiver, first.msgtype));
-        const parts = fitDigest(events.length, first, render, limitWith(receiver, first, plan));
-        return assemble(receiver, parts, plan, digestSummary(base.all), covers);
+        // The extra mention message takes a slot too, unless the digest is cut and leaves it to the summary.
+        const whole = plan.extra ? Math.max(1, maxMessages - 1) : maxMessages;
+        const limit = limitWith(receiver, first, plan);
+        const fitted = fitDigest(events.length, first, render, limit, whole, maxMessages - 1);
+        const kept = fitted.cut ? { ...plan, extra: undefined } : plan;
+        return assemble(receiver, fitted.parts, kept, digestSummary(base.all), covers);
       });
     },
 
@@ -152,53 +157,103 @@ function fitContent(content: string, limit: number): string {
 
 /**
  * Fits a digest: whole if it fits, else split at event boundaries into the fewest `(i/n)` parts a greedy packing
- * finds, each part as large as fits (binary search, so a 50-event digest costs a handful of renders).
+ * finds, each part as large as fits. A part's size is searched outward from the previous part's (parts of one
+ * digest tend to be alike), so a part costs a few renders of about its own size, never of the whole rest: a
+ * 2,000-event digest would otherwise re-render every remaining event for each of its parts.
+ *
+ * A digest that needs more than `maxParts` parts is cut: only its first `cutParts` parts are made, and the
+ * remaining events are left out of every part's `covers`, rather than rendering parts a robot's budget would throw
+ * away.
  */
 function fitDigest(
   n: number,
   first: Draft,
   render: (start: number, end: number, part: DigestPart) => Draft,
   limit: number,
-): Fitted[] {
+  maxParts: number,
+  cutParts: number,
+): { parts: Fitted[]; cut: boolean } {
   const all = Array.from({ length: n }, (_, i) => i);
-  if (first.content === undefined) return [{ draft: first, content: undefined, covers: all }];
-  if (utf8Bytes(first.content) <= limit || n <= 1) {
-    return [{ draft: first, content: fitContent(first.content, limit), covers: all }];
+  if (first.content === undefined)
+    return { parts: [{ draft: first, content: undefined, covers: all }], cut: false };
+  const firstBytes = utf8Bytes(first.content);
+  if (firstBytes <= limit || n <= 1) {
+    return { parts: [{ draft: first, content: fitContent(first.content, limit), covers: all }], cut: false };
   }
   // Measured with the widest label any part could carry, so the real labels only make parts smaller.
-  const widest: DigestPart = { index: n, count: n, label: partLabel(n, n) };
-  const fits = (start: number, end: number) => {
-    const content = render(start, end, widest).content;
-    return content !== undefined && utf8Bytes(withLabel(content, widest.label)) <= limit;
+  const widestCount = Math.min(n, maxParts);
+  const widest: DigestPart = {
+    index: widestCount,
+    count: widestCount,
+    label: partLabel(widestCount, widestCount),
   };
   const ranges: Array<[number, number]> = [];
-  for (let start = 0; start < n;) {
-    let size = 1;
-    if (start > 0 && fits(start, n)) size = n - start;
-    else if (fits(start, start + 1)) {
-      let lo = 1;
-      let hi = n - start - 1;
-      // Invariant: `lo` events fit; `n - start` (all the rest) do not.
-      while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (fits(start, start + mid)) lo = mid;
-        else hi = mid - 1;
-      }
-      size = lo;
-    }
+  // The first guess assumes events of even size; later guesses are the previous part's size.
+  let guess = Math.floor((n * limit) / firstBytes);
+  let start = 0;
+  while (start < n && ranges.length < maxParts) {
+    const size = largestFit(n - start, guess, (size) => {
+      const content = render(start, start + size, widest).content;
+      return content !== undefined && utf8Bytes(withLabel(content, widest.label)) <= limit;
+    });
     ranges.push([start, start + size]);
     start += size;
+    guess = size;
   }
-  return ranges.map(([start, end], i) => {
+  const cut = start < n;
+  if (cut) ranges.length = Math.min(ranges.length, Math.max(0, cutParts));
+  const parts = ranges.map(([from, to], i): Fitted => {
     const part =
-      ranges.length === 1
+      ranges.length === 1 && !cut
         ? ONE_PART
         : { index: i + 1, count: ranges.length, label: partLabel(i + 1, ranges.length) };
-    const draft = render(start, end, part);
+    const draft = render(from, to, part);
     const content =
       draft.content === undefined ? undefined : fitContent(withLabel(draft.content, part.label), limit);
-    return { draft, content, covers: all.slice(start, end) };
+    return { draft, content, covers: all.slice(from, to) };
   });
+  return { parts, cut };
+}
+
+/**
+ * The largest size in 1..`max` that `fits`, given that fitting is monotonic (fewer events never take more
+ * bytes); 1 when even one does not fit (that event is cut to fit later). Probes `guess`, then gallops away from
+ * it with doubling steps until it brackets the answer, then bisects: two probes when the guess is right.
+ */
+function largestFit(max: number, guess: number, fits: (size: number) => boolean): number {
+  let lo = 0; // the largest size known to fit (0: none yet)
+  let hi = max + 1; // the smallest size known not to fit
+  let probe = Math.min(Math.max(guess, 1), max);
+  let step = 1;
+  if (fits(probe)) {
+    lo = probe;
+    while (lo < max) {
+      probe = Math.min(lo + step, max);
+      if (!fits(probe)) {
+        hi = probe;
+        break;
+      }
+      lo = probe;
+      step *= 2;
+    }
+  } else {
+    hi = probe;
+    while (hi > 1) {
+      probe = Math.max(hi - step, 1);
+      if (fits(probe)) {
+        lo = probe;
+        break;
+      }
+      hi = probe;
+      step *= 2;
+    }
+  }
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return Math.max(lo, 1);
 }
 
 function partLabel(index: number, count: number): string {

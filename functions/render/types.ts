@@ -68,16 +68,30 @@ export interface DigestTemplateData {
   fmt: Formatters;
 }
 
+/** Options of `Renderer.renderDigest`. */
+export interface DigestOptions {
+  /**
+   * The messages this digest may take (a robot's remaining budget). A digest that needs more is cut after
+   * `maxMessages - 1` parts, labelled `(i/maxMessages-1)`, without the extra mention message: the events after the
+   * cut are in no message's `covers`, and the last slot is left for the caller's summary of them. Default: no limit.
+   */
+  maxMessages?: number;
+}
+
 /** Renders events for the receivers of one bundle; built once per bundle load by `compileRenderer`. */
 export interface Renderer {
   /** One event to one receiver; usually one message, plus one short `text` message when mentions need it. */
   renderEvent(receiver: string, event: NormalizedEvent, mentions: ResolvedMentions): RenderedMessage[];
-  /** A digest; split at event boundaries into `(i/n)` parts when it does not fit one message. */
+  /**
+   * A digest; split at event boundaries into `(i/n)` parts when it does not fit one message. Events that a
+   * `maxMessages` cut leaves out are in no message's `covers`.
+   */
   renderDigest(
     receiver: string,
     events: readonly NormalizedEvent[],
     group: Record<string, string>,
     mentions: ResolvedMentions,
+    options?: DigestOptions,
   ): RenderedMessage[];
   /**
    * One `+N more events` summary (counts by reason and namespace) for events over the robot's budget. Always a

@@ -104,6 +104,41 @@ describe('the function pipeline', () => {
     assert.match(JSON.stringify(planned[2]!.message.body), /8/);
   });
 
+  it('renders a storm digest only as far as the robot’s budget and folds the rest into the summary', () => {
+    const d = deps({
+      receivers: { ops: { webhook: 'env:OPS', maxMessagesPerMinute: 4 } },
+      routes: [
+        {
+          name: 'digest',
+          receivers: ['ops'],
+          group: { by: ['namespace'] },
+          match: { namespaces: ['payments'] },
+        },
+        { name: 'single', receivers: ['ops'], match: { namespaces: ['orders'] } },
+      ],
+    });
+    const message = 'connection refused '.repeat(12);
+    const records = [
+      ...Array.from({ length: 300 }, (_, i) => record({ uid: `p-${i}`, name: `pay-${i}`, message })),
+      record({ uid: 'o-1', namespace: 'orders', name: 'orders-1' }),
+    ];
+    const { planned, stats } = planBatch(records, d, NOW);
+    assert.equal(planned.length, 4);
+    assert.equal(stats.overflowMessages, 1);
+    const parts = planned.slice(0, 3).map((p) => JSON.stringify(p.message.body));
+    parts.forEach((body, i) => assert.ok(body.includes(`(${i + 1}/3)`), body.slice(0, 120)));
+    const summary = planned[3]!;
+    assert.ok(summary.overflow);
+    assert.ok(
+      summary.events.some((e) => e.event.namespace === 'orders'),
+      'the later single notice is folded',
+    );
+    const covered = planned.flatMap((p) => p.events.flatMap((e) => e.messageIds));
+    assert.equal(covered.length, records.length, 'no event in two messages');
+    assert.equal(new Set(covered).size, records.length, 'every event is in some message');
+    assert.match(JSON.stringify(summary.message.body), new RegExp(`\\+${summary.events.length} more events`));
+  });
+
   it('reports transient failures for redelivery and permanent ones as dead letters with the errcode', async () => {
     const sender = new RecordingSender({ flaky: 'transient', gone: 'permanent' });
     const d = deps({

@@ -135,6 +135,51 @@ describe('digests', () => {
   });
 });
 
+describe('digests within a message budget (maxMessages)', () => {
+  const list = events(60, (i) => `${i} `.repeat(60));
+
+  it('a digest that needs no more messages than allowed is rendered as without a limit', () => {
+    const unlimited = renderer().renderDigest('md', list, {}, NONE);
+    const limited = renderer().renderDigest('md', list, {}, NONE, { maxMessages: unlimited.length });
+    assert.deepEqual(limited, unlimited);
+  });
+
+  it('a digest that needs more is cut after maxMessages - 1 parts, labelled by the parts sent, leaving the rest uncovered', () => {
+    const unlimited = renderer().renderDigest('md', list, {}, NONE);
+    assert.ok(unlimited.length >= 4, `${unlimited.length} parts`);
+    const limited = renderer().renderDigest('md', list, {}, NONE, { maxMessages: 3 });
+    assert.equal(limited.length, 2);
+    limited.forEach((message, i) => {
+      assert.ok(message.bytes <= 4096);
+      assert.ok(content(message).includes(`(${i + 1}/2)`));
+      assert.deepEqual(message.covers, unlimited[i]!.covers);
+    });
+    const covered = limited.flatMap((m) => m.covers);
+    assert.deepEqual(
+      covered,
+      list.slice(0, covered.length).map((_, i) => i),
+    );
+    assert.ok(covered.length < list.length);
+  });
+
+  it('a cut digest leaves the extra mention message to the summary; a whole one keeps it within the limit', () => {
+    const phones = mentions({ users: ['wangqing'], mobiles: ['13800001111'] });
+    const unlimited = renderer().renderDigest('md', list, {}, phones);
+    const whole = renderer().renderDigest('md', list, {}, phones, { maxMessages: unlimited.length });
+    assert.deepEqual(whole, unlimited);
+    const cut = renderer().renderDigest('md', list, {}, phones, { maxMessages: unlimited.length - 1 });
+    assert.equal(cut.length, unlimited.length - 2);
+    assert.ok(cut.every((m) => m.msgtype === 'markdown'));
+    assert.match(content(cut[0]!), /<@wangqing>$/);
+  });
+
+  it('one message allowed: a digest too long for it renders nothing, for the summary to cover', () => {
+    assert.deepEqual(renderer().renderDigest('md', list, {}, NONE, { maxMessages: 1 }), []);
+    const short = events(3);
+    assert.equal(renderer().renderDigest('md', short, {}, NONE, { maxMessages: 1 }).length, 1);
+  });
+});
+
 describe('overflow summary', () => {
   it('is one message with counts by reason and namespace, covering every event', () => {
     const list = [
