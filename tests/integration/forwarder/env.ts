@@ -1,5 +1,3 @@
-import { connect, createServer } from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -18,43 +16,7 @@ import {
 import type { ForwarderOptions, KubeApi } from '../../../forwarder/index.ts';
 import { startFakeApiServer } from '../../harness/fake-apiserver/index.ts';
 import type { FakeApiServer } from '../../harness/fake-apiserver/index.ts';
-
-/**
- * A TCP relay in front of fauxqs that can refuse connections, so a test takes "SQS" down and brings it back on
- * the same address without losing what the queue holds.
- */
-export class SwitchableRelay {
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
-  port = 0;
-
-  constructor(private readonly targetPort: number) {}
-
-  async up(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.targetPort, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Refuses new connections and cuts open ones, as an unreachable endpoint does. */
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
+import { SwitchableRelay } from '../../harness/pipeline-rig/index.ts';
 
 /** Log lines the forwarder wrote, parsed. */
 export type LogLine = { level: number; msg: string; [field: string]: unknown };

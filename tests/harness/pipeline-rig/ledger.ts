@@ -1,0 +1,143 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import { decodeEnvelope, normalizeEvent } from '../../../contracts/index.ts';
+import { DEAD_LETTER_ATTRIBUTES } from '../../../functions/lambda/index.ts';
+import type { RulesEngine } from '../../../functions/rules/index.ts';
+import type { RecordedMessage } from '../wecom-emulator/index.ts';
+import type { Occurrence } from './traffic.ts';
+
+/** Where every offered occurrence ended up; `accounted` should equal `offered`. */
+export interface Tally {
+  offered: number;
+  /** Shown in a message a robot accepted, at its own count or at the count its batch collapsed it into. */
+  delivered: number;
+  /**
+   * Never forwarded on its own because the API server had already replaced it with a later count (a relist after
+   * 410 returns only the latest state), and that later count was delivered. Included in `delivered`.
+   */
+  coalesced: number;
+  /** Held back by the rules, by reason (`no-route`, `repeat`, `silence`), as the rules engine judges it. */
+  suppressed: Record<string, number>;
+  /** In the DLQ with a `kube-wecom-reason`. */
+  deadLettered: number;
+  /** In the DLQ without a reason (the redrive policy moved it); accounted, but the reason is lost. */
+  deadLetteredWithoutReason: number;
+  accounted: number;
+  /** Occurrences nowhere: each is a lost event. */
+  missing: Occurrence[];
+  /** Extra copies: the same event at the same count accepted more than once by the same robot. */
+  duplicates: number;
+  /** Dead-letter reasons seen, with how many letters gave each (first 80 characters). */
+  reasons: Record<string, number>;
+}
+
+// The event lines of every built-in template: the object (`ns/name`, or `name` when cluster-scoped), then its
+// count as `×N` (markdown, text, digests) or `Count: N` (a markdown_v2 single event).
+const SHOWN = /((?:[a-z0-9-]+\/)?[a-z][a-z-]*-\d{6})(?![\w-])[^×]*?(?:×|Count: )(\d+)/g;
+
+/** Which objects at which counts each robot showed, with how often. */
+function shownByRobot(messages: readonly RecordedMessage[]): Map<string, number> {
+  const shown = new Map<string, number>();
+  for (const message of messages) {
+    const content = String(message.payload.content ?? '');
+    for (const match of content.matchAll(SHOWN)) {
+      const key = `${message.key} ${match[1]}#${match[2]}`;
+      shown.set(key, (shown.get(key) ?? 0) + 1);
+    }
+  }
+  return shown;
+}
+
+/**
+ * Accounts for every offered occurrence: delivered (its object and count in an accepted message — or the count
+ * its batch collapsed it into), suppressed by rule (the rules engine's own verdict), dead-lettered (its envelope
+ * in the DLQ), coalesced by the API server into a later delivered count, or missing. `batches` are the bodies of
+ * every invocation, to know what each occurrence was collapsed with.
+ */
+export function account(input: {
+  offered: readonly Occurrence[];
+  engine: RulesEngine;
+  messages: readonly RecordedMessage[];
+  deadLetters: readonly Message[];
+  batches: readonly (readonly string[])[];
+  now: number;
+}): Tally {
+  const perRobot = shownByRobot(input.messages);
+  const shown = new Set<string>();
+  let duplicates = 0;
+  for (const [key, times] of perRobot) {
+    shown.add(key.slice(key.indexOf(' ') + 1));
+    duplicates += times - 1;
+  }
+  const highestShown = new Map<string, number>();
+  for (const key of shown) {
+    const [object, count] = key.split('#') as [string, string];
+    highestShown.set(object, Math.max(highestShown.get(object) ?? 0, Number(count)));
+  }
+  // An occurrence collapsed into the latest count of its uid within each batch that carried it.
+  const collapsedInto = new Map<string, Set<number>>();
+  for (const bodies of input.batches) {
+    const top = new Map<string, number>();
+    const parsed = bodies.map(identify).filter((id) => id !== undefined);
+    for (const { uid, count } of parsed) top.set(uid, Math.max(top.get(uid) ?? 0, count));
+    for (const { uid, count } of parsed) {
+      const key = `${uid}#${count}`;
+      if (!collapsedInto.has(key)) collapsedInto.set(key, new Set());
+      collapsedInto.get(key)!.add(top.get(uid)!);
+    }
+  }
+  const dead = new Map<string, boolean>();
+  const reasons: Record<string, number> = {};
+  for (const letter of input.deadLetters) {
+    const id = identify(letter.Body ?? '');
+    const reason = letter.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.reason]?.StringValue;
+    if (reason) reasons[reason.slice(0, 80)] = (reasons[reason.slice(0, 80)] ?? 0) + 1;
+    if (id) dead.set(`${id.uid}#${id.count}`, Boolean(reason) || dead.get(`${id.uid}#${id.count}`) === true);
+  }
+
+  const tally: Tally = {
+    offered: input.offered.length,
+    delivered: 0,
+    coalesced: 0,
+    suppressed: {},
+    deadLettered: 0,
+    deadLetteredWithoutReason: 0,
+    accounted: 0,
+    missing: [],
+    duplicates,
+    reasons,
+  };
+  for (const occurrence of input.offered) {
+    const verdict = input.engine.evaluate(occurrence.event, input.now);
+    const key = `${occurrence.uid}#${occurrence.count}`;
+    if (!verdict.notify) {
+      const reason = verdict.suppressedBy!.startsWith('silence:') ? 'silence' : verdict.suppressedBy!;
+      tally.suppressed[reason] = (tally.suppressed[reason] ?? 0) + 1;
+    } else if (
+      shown.has(`${occurrence.object}#${occurrence.count}`) ||
+      [...(collapsedInto.get(key) ?? [])].some((count) => shown.has(`${occurrence.object}#${count}`))
+    ) {
+      tally.delivered++;
+    } else if (dead.has(key)) {
+      if (dead.get(key)) tally.deadLettered++;
+      else tally.deadLetteredWithoutReason++;
+    } else if ((highestShown.get(occurrence.object) ?? 0) > occurrence.count) {
+      tally.delivered++;
+      tally.coalesced++;
+    } else {
+      tally.missing.push(occurrence);
+    }
+  }
+  const suppressed = Object.values(tally.suppressed).reduce((a, b) => a + b, 0);
+  tally.accounted = tally.delivered + suppressed + tally.deadLettered + tally.deadLetteredWithoutReason;
+  return tally;
+}
+
+/** The uid and count of the event in a queue message body, or undefined for a body that is not an envelope. */
+function identify(body: string): { uid: string; count: number } | undefined {
+  try {
+    const event = normalizeEvent(decodeEnvelope(body));
+    return { uid: event.uid, count: event.count };
+  } catch {
+    return undefined;
+  }
+}
