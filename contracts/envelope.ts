@@ -53,10 +53,7 @@ export function asEnvelope(value: unknown): EnvelopeV1 {
   if (!isPlainObject(value))
     throw new PoisonMessageError(`expected a JSON object, got ${describe(value)}`, '$');
   if (value.v !== ENVELOPE_VERSION) {
-    throw new PoisonMessageError(
-      `unknown envelope version ${JSON.stringify(value.v) ?? 'undefined'} (expected 1)`,
-      '$.v',
-    );
+    throw new PoisonMessageError(`unknown envelope version ${quote(value.v)} (expected 1)`, '$.v');
   }
   if (!isPlainObject(value.event))
     throw new PoisonMessageError(`no event (got ${describe(value.event)})`, '$.event');
@@ -65,7 +62,7 @@ export function asEnvelope(value: unknown): EnvelopeV1 {
   }
   if (value.watchType !== 'ADDED' && value.watchType !== 'MODIFIED') {
     throw new PoisonMessageError(
-      `expected "ADDED" or "MODIFIED", got ${JSON.stringify(value.watchType) ?? 'undefined'}`,
+      `expected "ADDED" or "MODIFIED", got ${quote(value.watchType)}`,
       '$.watchType',
     );
   }
@@ -98,5 +95,30 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (value === undefined) return 'nothing';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+// Longest part of a string value an error message repeats: enough to recognise it, never the megabytes a hostile
+// message may carry (the reason goes to logs and to a DLQ message attribute).
+const QUOTE_MAX = 64;
+
+/**
+ * A value for an error message: a scalar as JSON (a long string cut to its start), anything else by its type.
+ * Queue messages are untrusted, so a nested value is never serialized: it could be megabytes, or nested deeper than
+ * `JSON.stringify` can recurse (`JSON.parse` accepts any depth, `JSON.stringify` throws a RangeError).
+ */
+export function quote(value: unknown): string {
+  if (typeof value === 'string') {
+    if (value.length <= QUOTE_MAX) return JSON.stringify(value);
+    return `${JSON.stringify(value.slice(0, QUOTE_MAX))}… (${value.length} characters)`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return describe(value);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]{0,63}$/;
+
+/** `path.key`, or `path["key"]` (cut like `quote`) when the key is not a short identifier. */
+export function childPath(path: string, key: string): string {
+  return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${quote(key)}]`;
 }

@@ -1,4 +1,4 @@
-import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject } from './envelope.ts';
+import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject, quote } from './envelope.ts';
 import type { EnvelopeV1, PoisonMessageError } from './envelope.ts';
 import type { KubeEvent } from './kube-event.ts';
 
@@ -60,18 +60,33 @@ export function readEventInput(text: string, options: ReadOptions): InputResult 
       });
       continue;
     }
-    collect(value, '$', chunk.line, options, result);
+    collect(value, '$', chunk.line, options, result, 0);
   }
   return result;
 }
 
-function collect(value: unknown, path: string, line: number, options: ReadOptions, out: InputResult): void {
+// Lists hold events (a JSON array, a `kind: …List`), so a real input nests a list or two deep. Deeper nesting is
+// refused before the recursion could overflow the stack: JSON.parse accepts any depth.
+const MAX_LIST_DEPTH = 8;
+
+function collect(
+  value: unknown,
+  path: string,
+  line: number,
+  options: ReadOptions,
+  out: InputResult,
+  depth: number,
+): void {
   const problem = (message: string, at = path, severity: InputProblem['severity'] = 'error') =>
     out.problems.push({ line, path: at, message, severity });
   const push = (envelope: EnvelopeV1) => out.events.push({ index: out.events.length, line, envelope });
+  const each = (items: unknown[], at: string) => {
+    if (depth >= MAX_LIST_DEPTH) problem(`lists nested more than ${MAX_LIST_DEPTH} deep`, at);
+    else items.forEach((item, i) => collect(item, `${at}[${i}]`, line, options, out, depth + 1));
+  };
 
   if (Array.isArray(value)) {
-    value.forEach((item, i) => collect(item, `${path}[${i}]`, line, options, out));
+    each(value, path);
     return;
   }
   if (!isPlainObject(value)) {
@@ -92,7 +107,7 @@ function collect(value: unknown, path: string, line: number, options: ReadOption
       problem(`a ${value.kind} needs an "items" array`, `${path}.items`);
       return;
     }
-    value.items.forEach((item, i) => collect(item, `${path}.items[${i}]`, line, options, out));
+    each(value.items, `${path}.items`);
     return;
   }
   if (typeof value.type === 'string' && 'object' in value && !('involvedObject' in value)) {
@@ -128,7 +143,7 @@ function collectWatchEvent(
     return;
   }
   if (type !== 'ADDED' && type !== 'MODIFIED') {
-    problem(`unknown watch event type ${JSON.stringify(type)} (expected ADDED or MODIFIED)`, `${path}.type`);
+    problem(`unknown watch event type ${quote(type)} (expected ADDED or MODIFIED)`, `${path}.type`);
     return;
   }
   const eventProblem = isPlainObject(object)
@@ -149,7 +164,7 @@ function whyNotAnEvent(value: Record<string, unknown>): string | null {
   if (value.kind === 'Event') return null;
   if (value.kind === undefined && ('involvedObject' in value || 'regarding' in value)) return null;
   if (value.kind === undefined) return 'not an Event: no "kind" and no "involvedObject" or "regarding"';
-  return `not an Event: kind ${JSON.stringify(value.kind)}`;
+  return `not an Event: kind ${quote(value.kind)}`;
 }
 
 function plainEnvelope(event: KubeEvent, watchType: 'ADDED' | 'MODIFIED', options: ReadOptions): EnvelopeV1 {

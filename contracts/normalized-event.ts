@@ -1,4 +1,4 @@
-import { PoisonMessageError, describe, isPlainObject } from './envelope.ts';
+import { PoisonMessageError, childPath, describe, isPlainObject, quote } from './envelope.ts';
 import type { EnvelopeV1 } from './envelope.ts';
 import type { CoreV1Event, EventsV1Event, KubeEvent } from './kube-event.ts';
 
@@ -97,7 +97,7 @@ export function eventApi(raw: Record<string, unknown>): NormalizedEvent['api'] {
   if (apiVersion === 'events.k8s.io/v1' || apiVersion === 'events.k8s.io/v1beta1') return 'events.k8s.io/v1';
   if (apiVersion !== undefined) {
     throw new PoisonMessageError(
-      `unsupported apiVersion ${JSON.stringify(apiVersion)} (expected "v1" or "events.k8s.io/v1")`,
+      `unsupported apiVersion ${quote(apiVersion)} (expected "v1" or "events.k8s.io/v1")`,
       '$.event.apiVersion',
     );
   }
@@ -146,20 +146,14 @@ function optionalCount(obj: Record<string, unknown>, key: string, path: string):
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  throw new PoisonMessageError(
-    `expected a non-negative integer, got ${JSON.stringify(value)}`,
-    `${path}.${key}`,
-  );
+  throw new PoisonMessageError(`expected a non-negative integer, got ${quote(value)}`, `${path}.${key}`);
 }
 
 function optionalTime(obj: Record<string, unknown>, key: string, path = '$.event'): string | null {
   const value = obj[key];
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    throw new PoisonMessageError(
-      `expected an RFC 3339 timestamp, got ${JSON.stringify(value)}`,
-      `${path}.${key}`,
-    );
+    throw new PoisonMessageError(`expected an RFC 3339 timestamp, got ${quote(value)}`, `${path}.${key}`);
   }
   return value;
 }
@@ -169,7 +163,7 @@ function stringMap(value: unknown, path: string): Record<string, string> {
   if (!isPlainObject(value)) throw new PoisonMessageError(`expected an object, got ${describe(value)}`, path);
   for (const key in value) {
     if (typeof value[key] !== 'string') {
-      throw new PoisonMessageError(`expected a string, got ${describe(value[key])}`, `${path}.${key}`);
+      throw new PoisonMessageError(`expected a string, got ${describe(value[key])}`, childPath(path, key));
     }
   }
   return value as Record<string, string>;
