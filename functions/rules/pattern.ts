@@ -9,10 +9,21 @@ export type ValuePredicate = (value: string) => boolean;
 /** Regex syntax characters: a pattern without any of them can only match itself. */
 const REGEX_SYNTAX = /[\\^$.|?*+()[\]{}]/;
 
-/** Compiles one pattern the way matching uses it; throws `SyntaxError` for an invalid one. */
+/**
+ * Compiles one pattern the way matching uses it; throws `SyntaxError` for an invalid one. The pattern must be a
+ * regular expression on its own first: `x)|(.*` compiles once wrapped (`^(?:x)|(.*)$`) but escapes the anchors
+ * and would match everything.
+ */
 export function compilePattern(pattern: string): RegExp {
+  new RegExp(pattern, 's');
   return new RegExp(`^(?:${pattern})$`, 's');
 }
+
+/**
+ * Backreferences and named groups: such a pattern is tested on its own, because in a shared alternation a `\1`
+ * points at another pattern's group and two `(?<name>…)` of one name do not compile (Node 20).
+ */
+const GROUP_REFERENCE = /\\[1-9]|\\k<|\(\?<(?![=!])/;
 
 /** Regex syntax other than the `.*` the simple shapes below are made of. */
 const LITERAL = /^[^\\^$.|?*+()[\]{}]*$/;
@@ -43,6 +54,9 @@ export function compilePatternList(patterns: readonly string[]): ValuePredicate 
     } else if (pattern.startsWith('.*') && LITERAL.test(pattern.slice(2))) {
       const suffix = pattern.slice(2);
       tests.push((value) => value.endsWith(suffix));
+    } else if (GROUP_REFERENCE.test(pattern)) {
+      const regex = compilePattern(pattern);
+      tests.push((value) => regex.test(value));
     } else expressions.push(pattern);
   }
   if (expressions.length > 0) {
