@@ -41,9 +41,13 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
     if (i >= text.length) fail('unterminated string');
     i++;
   };
+  // Far deeper than any bundle, far shallower than the stack: past it the recursion would overflow.
+  const MAX_DEPTH = 1000;
+  let depth = 0;
   const value = (): void => {
     ws();
     const c = text[i];
+    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) fail(`nested more than ${MAX_DEPTH} levels deep`);
     if (c === '{') {
       i++;
       ws();
@@ -56,7 +60,9 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
         if (text[i] !== '"') fail(`expected a property name in double quotes, found ${found()}`);
         string();
         expect(':', '":"');
+        depth++;
         value();
+        depth--;
         ws();
         if (text[i] === ',') {
           i++;
@@ -76,7 +82,9 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
         return;
       }
       for (;;) {
+        depth++;
         value();
+        depth--;
         ws();
         if (text[i] === ',') {
           i++;

@@ -309,6 +309,12 @@ describe('kube-wecom validate on mutated files', () => {
         for (const line of run.stdout.trim().split('\n'))
           assert.match(line, /^\$\S*: .+/, `${name}: ${line}`);
       } else assert.match(run.stdout, /^OK /);
+      if (name === 'deep-broken.json') {
+        assert.match(
+          run.stdout,
+          /^\$: not valid JSON: nested more than 1000 levels deep at line 1, column \d+$/m,
+        );
+      }
     }
   });
 });
