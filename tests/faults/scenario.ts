@@ -44,6 +44,8 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult & 
     const recoveryMs = await p.settle(faultEnd);
     const tally = await p.tally();
     report(spec.name, tally, recoveryMs);
+    for (const [reason, count] of Object.entries(tally.reasons))
+      console.log(`  dead-letter reason ×${count}: ${reason}`);
     if (tally.missing.length > 0 || Number.isNaN(recoveryMs)) {
       console.log(
         `  missing: ${tally.missing

@@ -26,7 +26,7 @@ export interface Tally {
   missing: Occurrence[];
   /** Extra copies: the same event at the same count accepted more than once by the same robot. */
   duplicates: number;
-  /** Dead-letter reasons seen, with how many letters gave each (first 80 characters). */
+  /** Dead-letter reasons seen (URLs and hints elided), with how many letters gave each. */
   reasons: Record<string, number>;
 }
 
@@ -90,7 +90,11 @@ export function account(input: {
   for (const letter of input.deadLetters) {
     const id = identify(letter.Body ?? '');
     const reason = letter.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.reason]?.StringValue;
-    if (reason) reasons[reason.slice(0, 80)] = (reasons[reason.slice(0, 80)] ?? 0) + 1;
+    if (reason) {
+      // One line per kind of failure: the per-request hint and the (redacted) URL differ on every letter.
+      const kind = reason.replace(/https?:\/\/\S+/g, '<webhook>').replace(/hint: \[\d+\]/g, 'hint: […]');
+      reasons[kind] = (reasons[kind] ?? 0) + 1;
+    }
     if (id) dead.set(`${id.uid}#${id.count}`, Boolean(reason) || dead.get(`${id.uid}#${id.count}`) === true);
   }
 

@@ -51,6 +51,8 @@ export interface PipelineOptions {
   functionTimeoutSeconds?: number;
   /** Randomness of the WeCom emulator's fault probabilities. */
   wecomRandom?: () => number;
+  /** The WeCom client's per-request timeout (default: production's 5 s). */
+  wecomRequestTimeoutMs?: number;
   /** Seed of the event mix. */
   seed?: number;
 }
@@ -149,6 +151,11 @@ export class Pipeline {
     const pipeline = new Pipeline(fake, sqs, relay, throttle, wecom, queue.url, dlq.url, options);
     clock.now = pipeline.clock.now;
     return pipeline;
+  }
+
+  /** Forwarder processes started so far, the latest last. */
+  get forwarderProcesses(): readonly ForwarderProcess[] {
+    return this.children;
   }
 
   /** An SQS client through the relay: it fails while the queue is unreachable, as the real one would. */
@@ -311,7 +318,12 @@ export class Pipeline {
       logger: { info: log('info'), warn: log('warn'), error: log('error') },
       metrics: { publish: (batch) => void this.stats.push(batch) },
       clock,
-      wecom: { sleep: this.clock.sleep },
+      wecom: {
+        sleep: this.clock.sleep,
+        ...(this.options.wecomRequestTimeoutMs
+          ? { requestTimeoutMs: this.options.wecomRequestTimeoutMs }
+          : {}),
+      },
     });
     return { handler, kill: () => (alive = false) };
   }

@@ -21,6 +21,7 @@ export class ThrottlingProxy {
   rate = 0;
   /** Entries refused so far. */
   refused = 0;
+  private batchWaiters: (() => void)[] = [];
   private constructor(
     private readonly server: Server,
     private readonly targetPort: number,
@@ -34,6 +35,11 @@ export class ThrottlingProxy {
     server.on('request', (req, res) => proxy.handle(req, res).catch(() => res.destroy()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return proxy;
+  }
+
+  /** Resolves when the next SendMessageBatch arrives, before it is forwarded (to kill a sender mid-batch). */
+  nextBatch(): Promise<void> {
+    return new Promise((resolve) => this.batchWaiters.push(resolve));
   }
 
   get port(): number {
@@ -50,7 +56,9 @@ export class ThrottlingProxy {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     let body = Buffer.concat(chunks).toString('utf8');
     const failed: FailedEntry[] = [];
-    if (this.rate > 0 && String(req.headers['x-amz-target']).endsWith('.SendMessageBatch')) {
+    const isBatch = String(req.headers['x-amz-target']).endsWith('.SendMessageBatch');
+    if (isBatch) for (const wake of this.batchWaiters.splice(0)) wake();
+    if (this.rate > 0 && isBatch) {
       const parsed = JSON.parse(body) as { Entries: { Id: string }[] };
       const kept = parsed.Entries.filter((entry) => {
         if (this.random() >= this.rate) return true;
