@@ -17,7 +17,7 @@ const GROUP =
   "<%= Object.entries(it.group).map(([k, v]) => k + '=' + (v === '' ? '(none)' : v)).join(' · ') %>";
 const DIGEST_TITLE =
   "<% if (it.cluster) { %><%= it.cluster %>: <% } %><%= it.total %> event<%= it.total === 1 ? '' : 's' %>";
-const EVENT_SUMMARY = '<%= it.fmt.truncate(it.fmt.oneLine(e.message), 300) %>';
+const EVENT_SUMMARY = '<%= it.fmt.oneLine(e.message, 300) %>';
 const EACH_EVENT = '<% it.events.forEach((e, i) => { %>';
 const END_EACH = '<% }) %>';
 const HAS_GROUP = '<% if (Object.keys(it.group).length > 0) { %>';

@@ -44,7 +44,9 @@ export function eventData(e: NormalizedEvent, fmt: Formatters): EventTemplateDat
 
 /** What every part of one digest shares; `digestPart` adds the events of a part. */
 export type DigestBase = Omit<DigestTemplateData, 'events' | 'offset' | 'part'> & {
-  all: EventTemplateData[];
+  events: readonly NormalizedEvent[];
+  /** Template data of each event, made when a part first shows it (a storm's digest shows a few of its events). */
+  data: Array<EventTemplateData | undefined>;
 };
 
 /** Computes the shared digest data once per digest, not once per rendered part. */
@@ -53,13 +55,18 @@ export function digestBase(
   group: Record<string, string>,
   fmt: Formatters,
 ): DigestBase {
-  const all = events.map((event) => eventData(event, fmt));
-  const warnings = all.filter((e) => e.type === 'Warning').length;
+  let warnings = 0;
+  const clusters = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'Warning') warnings++;
+    if (event.cluster) clusters.add(event.cluster);
+  }
   return {
-    all,
-    total: all.length,
+    events,
+    data: new Array<EventTemplateData | undefined>(events.length),
+    total: events.length,
     group,
-    cluster: [...new Set(all.map((e) => e.cluster).filter(Boolean))].join(', '),
+    cluster: [...clusters].join(', '),
     warnings,
     color: warnings > 0 ? 'warning' : 'info',
     fmt,
@@ -73,6 +80,17 @@ export function digestPart(
   end: number,
   part: DigestPart,
 ): DigestTemplateData {
-  const { all, ...shared } = base;
-  return { ...shared, events: all.slice(start, end), offset: start, part };
+  const events: EventTemplateData[] = [];
+  for (let i = start; i < end; i++) events.push((base.data[i] ??= eventData(base.events[i]!, base.fmt)));
+  return {
+    events,
+    offset: start,
+    total: base.total,
+    group: base.group,
+    cluster: base.cluster,
+    warnings: base.warnings,
+    color: base.color,
+    part,
+    fmt: base.fmt,
+  };
 }

@@ -10,8 +10,12 @@ export interface Formatters {
   ago(iso: string | null | undefined): string;
   /** At most `maxBytes` UTF-8 bytes, ending in `…` when cut; never splits a character. */
   truncate(text: string | null | undefined, maxBytes: number): string;
-  /** Collapses runs of whitespace, newlines included, into single spaces (for one-line summaries). */
-  oneLine(text: string | null | undefined): string;
+  /**
+   * Collapses runs of whitespace, newlines included, into single spaces (for one-line summaries). With
+   * `maxBytes`, the same as `truncate(oneLine(text), maxBytes)`, but reading only as much of `text` as the cut
+   * needs: a digest line's summary of a 5 KB stack trace costs what its 300 bytes cost.
+   */
+  oneLine(text: string | null | undefined, maxBytes?: number): string;
   /** The UTF-8 length of a string. */
   bytes(text: string | null | undefined): number;
 }
@@ -90,18 +94,38 @@ export function createFormatters(timeZone: string, now: () => number): Formatter
       return `${Math.floor(seconds / 86_400)}d ago`;
     },
     truncate(text, maxBytes) {
-      const value = text ?? '';
-      if (utf8Bytes(value) <= maxBytes) return value;
-      if (maxBytes < 3) return '';
-      return value.slice(0, cutIndex(value, maxBytes - 3)) + '…';
+      return truncate(text ?? '', maxBytes);
     },
-    oneLine(text) {
-      return (text ?? '').replace(/\s+/g, ' ').trim();
+    oneLine(text, maxBytes) {
+      const value = text ?? '';
+      if (maxBytes === undefined) return collapse(value);
+      // Collapsing only ever shortens, and the collapsed form of a prefix is a prefix of the whole's; so once a
+      // prefix collapses to more than `maxBytes`, the cut is the same as the whole's. (A surrogate pair split by
+      // the prefix ends it, past the bytes the cut keeps.)
+      for (let take = maxBytes + 1; ; take *= 4) {
+        const whole = take >= value.length;
+        const line = collapse(whole ? value : value.slice(0, take));
+        if (whole || utf8Bytes(line) > maxBytes) return truncate(line, maxBytes);
+      }
     },
     bytes(text) {
       return utf8Bytes(text ?? '');
     },
   };
+}
+
+function truncate(value: string, maxBytes: number): string {
+  if (utf8Bytes(value) <= maxBytes) return value;
+  if (maxBytes < 3) return '';
+  return value.slice(0, cutIndex(value, maxBytes - 3)) + '…';
+}
+
+// Whitespace other than a space, a space before more whitespace, or one at either end: what `collapse` changes.
+const UNCOLLAPSED = /[^\S ]| \s|^ | $/;
+
+function collapse(text: string): string {
+  // Most messages are one line with single spaces; testing costs one scan, replacing also allocates.
+  return UNCOLLAPSED.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
 }
 
 function pad(n: number): string {

@@ -22,6 +22,8 @@ export interface RendererOptions {
 // Rounds of shrinking the event message before the fitter falls back to cutting the content's tail.
 const MESSAGE_SHRINK_ROUNDS = 3;
 const TEXT_LIMIT = 2048;
+// Events a digest's first render holds: about what one message of the built-in markdown digest takes.
+const FIRST_PROBE = 16;
 const MARKER_START = truncationMarker(0).slice(0, 11);
 
 /** A message's content after fitting, with the draft it came from. */
@@ -53,7 +55,13 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
         const first = producer.produce(data);
         const plan = planMentions(first.msgtype, mentions, contentLimit(receiver, first.msgtype));
         const content = fitEvent(receiver, producer, data, first, limitWith(receiver, first, plan));
-        return assemble(receiver, [{ draft: first, content, covers: [0] }], plan, eventSummary(event), [0]);
+        return assemble(
+          receiver,
+          [{ draft: first, content, covers: [0] }],
+          plan,
+          () => eventSummary(event),
+          [0],
+        );
       });
     },
 
@@ -65,14 +73,15 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
       return withFallback(receiver.digest, receiver.fallbackDigest, (producer) => {
         const render = (start: number, end: number, part: DigestPart) =>
           producer.produce(digestPart(base, start, end, part));
-        const first = render(0, events.length, ONE_PART);
+        const firstSize = Math.min(events.length, FIRST_PROBE);
+        const first = render(0, firstSize, ONE_PART);
         const plan = planMentions(first.msgtype, mentions, contentLimit(receiver, first.msgtype));
         // The extra mention message takes a slot too, unless the digest is cut and leaves it to the summary.
         const whole = plan.extra ? Math.max(1, maxMessages - 1) : maxMessages;
         const limit = limitWith(receiver, first, plan);
-        const fitted = fitDigest(events.length, first, render, limit, whole, maxMessages - 1);
+        const fitted = fitDigest(events.length, first, firstSize, render, limit, whole, maxMessages - 1);
         const kept = fitted.cut ? { ...plan, extra: undefined } : plan;
-        return assemble(receiver, fitted.parts, kept, digestSummary(base.all), covers);
+        return assemble(receiver, fitted.parts, kept, () => digestSummary(events), covers);
       });
     },
 
@@ -168,17 +177,29 @@ function fitContent(content: string, limit: number): string {
 function fitDigest(
   n: number,
   first: Draft,
+  firstSize: number,
   render: (start: number, end: number, part: DigestPart) => Draft,
   limit: number,
   maxParts: number,
   cutParts: number,
 ): { parts: Fitted[]; cut: boolean } {
   const all = Array.from({ length: n }, (_, i) => i);
-  if (first.content === undefined)
-    return { parts: [{ draft: first, content: undefined, covers: all }], cut: false };
-  const firstBytes = utf8Bytes(first.content);
-  if (firstBytes <= limit || n <= 1) {
-    return { parts: [{ draft: first, content: fitContent(first.content, limit), covers: all }], cut: false };
+  // Grows the first events until they are the whole digest or no longer fit one message: a storm's digest is
+  // known not to fit after a few of its events, without rendering all of them.
+  let draft = first;
+  let size = firstSize;
+  let bytes = draft.content === undefined ? 0 : utf8Bytes(draft.content);
+  while (draft.content !== undefined && size < n && bytes <= limit) {
+    size = Math.min(n, Math.max(size + 1, Math.ceil((size * limit * 1.25) / bytes)));
+    draft = render(0, size, ONE_PART);
+    bytes = draft.content === undefined ? 0 : utf8Bytes(draft.content);
+  }
+  if (draft.content === undefined) {
+    const whole = size === n ? draft : render(0, n, ONE_PART);
+    return { parts: [{ draft: whole, content: undefined, covers: all }], cut: false };
+  }
+  if ((size === n && bytes <= limit) || n <= 1) {
+    return { parts: [{ draft, content: fitContent(draft.content, limit), covers: all }], cut: false };
   }
   // Measured with the widest label any part could carry, so the real labels only make parts smaller.
   const widestCount = Math.min(n, maxParts);
@@ -188,17 +209,20 @@ function fitDigest(
     label: partLabel(widestCount, widestCount),
   };
   const ranges: Array<[number, number]> = [];
-  // The first guess assumes events of even size; later guesses are the previous part's size.
-  let guess = Math.floor((n * limit) / firstBytes);
+  // The first guess assumes events of even size; later guesses are the previous part's size. The first part holds
+  // fewer than the `size` events that overflowed one message (a label only adds bytes).
+  let guess = Math.floor((size * limit) / bytes);
+  let max = Math.max(1, size - 1);
   let start = 0;
   while (start < n && ranges.length < maxParts) {
-    const size = largestFit(n - start, guess, (size) => {
+    const size = largestFit(Math.min(max, n - start), guess, (size) => {
       const content = render(start, start + size, widest).content;
       return content !== undefined && utf8Bytes(withLabel(content, widest.label)) <= limit;
     });
     ranges.push([start, start + size]);
     start += size;
     guess = size;
+    max = n;
   }
   const cut = start < n;
   if (cut) ranges.length = Math.min(ranges.length, Math.max(0, cutParts));
@@ -270,13 +294,13 @@ function assemble(
   receiver: CompiledReceiver,
   parts: Fitted[],
   plan: MentionPlan,
-  summary: string,
+  summary: () => string,
   covers: number[],
 ): RenderedMessage[] {
   const messages = parts.map((part, i) =>
     toMessage(receiver, part.draft, part.content, i === 0 ? plan : undefined, part.covers),
   );
-  if (plan.extra) messages.push(mentionMessage(receiver, plan.extra, summary, covers));
+  if (plan.extra) messages.push(mentionMessage(receiver, plan.extra, summary(), covers));
   return messages;
 }
 
@@ -323,7 +347,7 @@ function eventSummary(event: NormalizedEvent): string {
   return `${icon(event.type)} ${event.reason || event.type} in ${event.kind} ${where}${event.cluster ? ` (${event.cluster})` : ''}`;
 }
 
-function digestSummary(events: readonly EventTemplateData[]): string {
+function digestSummary(events: readonly NormalizedEvent[]): string {
   const reasons = [...new Set(events.map((e) => e.reason).filter(Boolean))];
   const clusters = [...new Set(events.map((e) => e.cluster).filter(Boolean))];
   const type = events.some((e) => e.type === 'Warning') ? 'Warning' : 'Normal';

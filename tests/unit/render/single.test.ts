@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { compileRenderer, RenderError } from '../../../functions/render/index.ts';
 import { NOW, bundle, content, event, mentions, renderer } from './builders.ts';
 
@@ -229,6 +230,44 @@ describe('template data and helpers', () => {
     const t =
       '<%= it.fmt.truncate("中文字符", 7) %>|<%= it.fmt.bytes("中") %>|<%= it.raw.involvedObject.fieldPath %>|<%= it.color %>|<%= it.object %>';
     assert.equal(content(probe('UTC', t)[0]!), '中…|3|spec.containers{api}|warning|pay/api-7d9f8c6b5-x2x8q');
+  });
+
+  it('oneLine with a byte limit is the collapsed line truncated, whatever whitespace and characters the text holds', () => {
+    const r = compileRenderer(
+      bundle({
+        receivers: { p: { webhook: 'env:P', msgtype: 'text', template: 'both' } },
+        templates: {
+          both: '<%~ JSON.stringify([it.fmt.oneLine(it.message, it.count), it.fmt.truncate(it.fmt.oneLine(it.message), it.count)]) %>',
+        },
+      }),
+    );
+    const piece = fc.constantFrom(
+      ' ',
+      '  ',
+      '\n',
+      '\t',
+      '\u3000',
+      'a',
+      'bc',
+      '中',
+      '😀',
+      '\ud800',
+      'x'.repeat(40),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 60 }),
+        fc.integer({ min: 0, max: 120 }),
+        (pieces, maxBytes) => {
+          const message = pieces.join('');
+          const [limited, reference] = JSON.parse(
+            content(r.renderEvent('p', event({ message, count: maxBytes }), NONE)[0]!),
+          ) as [string, string];
+          assert.equal(limited, reference);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('<%~ %> stays raw for operators who need it, <%= %> escapes', () => {
