@@ -28,6 +28,14 @@ interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
+// A webhook key that exists only in the build environment, under the names bundles reference (`env:…`): it must
+// reach neither the artifact nor the template (docs/security.md, "Webhook keys").
+const BUILD_ENV_KEY = 'bu1ld-env-key-7c1e-4b2a-9f00-3141';
+const BUILD_ENV = {
+  WECOM_PAYMENTS_KEY: BUILD_ENV_KEY,
+  WECOM_NODES_URL: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${BUILD_ENV_KEY}`,
+};
+
 /** Runs osls with no AWS credentials at all and a throwaway HOME, so nothing can reach an account. */
 function serverless(args: string[], home: string) {
   const env: NodeJS.ProcessEnv = {};
@@ -37,6 +45,7 @@ function serverless(args: string[], home: string) {
     encoding: 'utf8',
     env: {
       ...env,
+      ...BUILD_ENV,
       HOME: home,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       SLS_TELEMETRY_DISABLED: '1',
@@ -259,6 +268,22 @@ describe('serverless package', { concurrency: false }, () => {
           .stdout.split('\n')
           .filter(Boolean);
         assert.deepEqual(listing.sort(), ['functions/handler.mjs', 'functions/handler.mjs.map']);
+      });
+
+      it('holds no webhook key: not from the build environment, not from the bundle, which only names them', () => {
+        const zip = join(work, stage, 'kube-wecom.zip');
+        const contents = spawnSync('unzip', ['-p', zip], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        assert.equal(contents.status, 0, contents.stderr);
+        const artifact = contents.stdout;
+        assert.ok(
+          artifact.includes(`ssm:/kube-wecom/${stage}/webhooks/`),
+          'the bundle is in the artifact, by reference',
+        );
+        const cloudformation = JSON.stringify(template(stage));
+        for (const text of [artifact, cloudformation]) {
+          assert.ok(!text.includes(BUILD_ENV_KEY.slice(0, 12)), 'a key from the build environment leaked');
+          assert.doesNotMatch(text, /webhook\/send\?key=[A-Za-z0-9-]{8,}/, 'a literal webhook key');
+        }
       });
 
       it('builds an artifact that starts in a fresh node process and answers a batch', () => {
