@@ -2,6 +2,7 @@ import type { NormalizedEvent } from '../../contracts/index.ts';
 import { compileAnyMatcher, compileMatcher } from './matcher.ts';
 import type { EventPredicate } from './matcher.ts';
 import { repeatAllowsAny } from './repeat.ts';
+import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
 import type { Bundle, Mentions, RepeatPolicy } from './schema.ts';
 
@@ -81,18 +82,28 @@ export function compileRules(bundle: Bundle): RulesEngine {
   }));
   const receivers = new Map(Object.entries(bundle.receivers));
 
+  const index = new RouteIndex(bundle.routes.map((route) => route.match));
+
   function evaluate(event: NormalizedEvent, now: number, occurrences?: readonly Occurrence[]): Decision {
-    const seen = occurrences ?? [{ watchType: event.watchType, count: event.count }];
-    const matched: CompiledRoute[] = [];
-    for (const route of routes) {
-      if (!route.matches(event) || (route.excludes !== undefined && route.excludes(event))) continue;
-      matched.push(route);
-      if (route.stop) break;
+    let seen = occurrences;
+    const routeNames: string[] = [];
+    let passing: CompiledRoute[] | undefined;
+    // Only the routes the index leaves possible are tested, in route order (bit i of word w is route 32w + i).
+    const candidates = index.candidates(event);
+    scan: for (let w = 0; w < candidates.length; w++) {
+      for (let bits = candidates[w]!; bits !== 0;) {
+        const lowest = bits & -bits;
+        bits ^= lowest;
+        const route = routes[w * 32 + 31 - Math.clz32(lowest)]!;
+        if (!route.matches(event) || (route.excludes !== undefined && route.excludes(event))) continue;
+        routeNames.push(route.name);
+        seen ??= [{ watchType: event.watchType, count: event.count }];
+        if (repeatAllowsAny(route.repeat, seen)) (passing ??= []).push(route);
+        if (route.stop) break scan;
+      }
     }
-    const routeNames = matched.map((route) => route.name);
-    if (matched.length === 0) return suppressed(routeNames, 'no-route');
-    const passing = matched.filter((route) => repeatAllowsAny(route.repeat, seen));
-    if (passing.length === 0) return suppressed(routeNames, 'repeat');
+    if (routeNames.length === 0) return suppressed(routeNames, 'no-route');
+    if (passing === undefined) return suppressed(routeNames, 'repeat');
     for (let i = 0; i < silences.length; i++) {
       const silence = silences[i]!;
       if (now >= silence.startsAt && now < silence.endsAt && silence.matches(event)) {
@@ -108,10 +119,11 @@ export function compileRules(bundle: Bundle): RulesEngine {
   }
 
   function deliveriesFor(passing: readonly CompiledRoute[], event: NormalizedEvent): Delivery[] {
-    const byReceiver = new Map<string, Delivery>();
+    // An event reaches a handful of receivers at most: a list beats a Map per event.
+    const deliveries: Delivery[] = [];
     for (const route of passing) {
       for (const name of route.receivers) {
-        let delivery = byReceiver.get(name);
+        let delivery = deliveries.find((d) => d.receiver === name);
         if (!delivery) {
           delivery = {
             receiver: name,
@@ -120,13 +132,13 @@ export function compileRules(bundle: Bundle): RulesEngine {
             groupBy: route.groupBy,
           };
           addMentions(delivery.mentions, receivers.get(name)?.mentions, event);
-          byReceiver.set(name, delivery);
+          deliveries.push(delivery);
         }
         delivery.routes.push(route.name);
         addMentions(delivery.mentions, route.mentions, event);
       }
     }
-    return [...byReceiver.values()];
+    return deliveries;
   }
 
   return { bundle, evaluate };

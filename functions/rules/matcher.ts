@@ -6,18 +6,24 @@ import type { Matcher } from './schema.ts';
 /** A matcher compiled once at load: a pure predicate over normalized events. */
 export type EventPredicate = (event: NormalizedEvent) => boolean;
 
-type StringField = 'namespace' | 'kind' | 'name' | 'reason' | 'message' | 'component' | 'host' | 'cluster';
+/** The normalized-event fields matcher pattern lists test. */
+export type StringField =
+  'namespace' | 'kind' | 'name' | 'reason' | 'message' | 'component' | 'host' | 'cluster';
 
-/** Matcher list fields and the normalized-event field each one tests. */
-const PATTERN_FIELDS: ReadonlyArray<readonly [keyof Matcher, StringField]> = [
+/**
+ * Matcher list fields and the normalized-event field each one tests, in the order a matcher tests them: short
+ * values first, the message (often a multi-kilobyte stack trace) last, so it is scanned only for events that
+ * passed every other test.
+ */
+export const PATTERN_FIELDS: ReadonlyArray<readonly [keyof Matcher, StringField]> = [
   ['namespaces', 'namespace'],
   ['kinds', 'kind'],
-  ['names', 'name'],
   ['reasons', 'reason'],
-  ['messages', 'message'],
+  ['clusters', 'cluster'],
   ['components', 'component'],
   ['hosts', 'host'],
-  ['clusters', 'cluster'],
+  ['names', 'name'],
+  ['messages', 'message'],
 ];
 
 const WARNING_ONLY = new Set(['Warning']);
@@ -29,13 +35,7 @@ const NORMAL_AND_WARNING = new Set(['Normal', 'Warning']);
  */
 export function compileMatcher(matcher: Matcher): EventPredicate {
   const tests: EventPredicate[] = [];
-  const types = matcher.types
-    ? new Set<string>(matcher.types)
-    : matcher.level === 'Warning'
-      ? WARNING_ONLY
-      : matcher.level === 'Normal'
-        ? NORMAL_AND_WARNING
-        : undefined;
+  const types = matcherTypes(matcher);
   if (types) tests.push((event) => types.has(event.type));
   const minCount = matcher.minCount;
   if (minCount !== undefined) tests.push((event) => event.count >= minCount);
@@ -58,6 +58,14 @@ export function compileMatcher(matcher: Matcher): EventPredicate {
     });
   }
   return allOf(tests);
+}
+
+/** The event types a matcher accepts (`types`, or what `level` stands for); undefined when it does not say. */
+export function matcherTypes(matcher: Matcher): ReadonlySet<string> | undefined {
+  if (matcher.types) return new Set<string>(matcher.types);
+  if (matcher.level === 'Warning') return WARNING_ONLY;
+  if (matcher.level === 'Normal') return NORMAL_AND_WARNING;
+  return undefined;
 }
 
 /** Compiles `exclude`: one matcher or a list, any of which excludes. */

@@ -25,6 +25,14 @@ export function compilePattern(pattern: string): RegExp {
  */
 const GROUP_REFERENCE = /\\[1-9]|\\k<|\(\?<(?![=!])/;
 
+/**
+ * The only values a pattern list can match, when every pattern in it is a literal (no regex syntax); else
+ * undefined. Routing uses it to index routes, so an event is never tested against routes it cannot match.
+ */
+export function exactValues(patterns: readonly string[]): ReadonlySet<string> | undefined {
+  return patterns.every((pattern) => !REGEX_SYNTAX.test(pattern)) ? new Set(patterns) : undefined;
+}
+
 /** Regex syntax other than the `.*` the simple shapes below are made of. */
 const LITERAL = /^[^\\^$.|?*+()[\]{}]*$/;
 
