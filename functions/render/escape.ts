@@ -130,10 +130,14 @@ function lineStartAt(text: string, i: number): [string, number] | undefined {
   const c = text.charCodeAt(j);
   if (c === 45 || c === 43 || c === 61) return [indent + MARKER[text[j]!]!, j + 1];
   if (isDigit(c)) {
+    // Removed characters inside the number count as gone: `1\u0000.` becomes `1.` once the NUL is removed.
     let k = j;
-    while (isDigit(text.charCodeAt(k))) k++;
+    let digits = '';
+    for (let d = text.charCodeAt(k); isDigit(d) || isRemoved(d); d = text.charCodeAt(++k)) {
+      if (isDigit(d)) digits += text[k];
+    }
     const dot = text[k];
-    if (dot === '.' || dot === ')') return [indent + text.slice(j, k) + MARKER[dot]!, k + 1];
+    if (dot === '.' || dot === ')') return [indent + digits + MARKER[dot]!, k + 1];
   }
   // Already no-break spaces (text escaped before): nothing to change.
   return j > i && indent !== text.slice(i, j) ? [indent, j] : undefined;

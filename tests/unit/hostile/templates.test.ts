@@ -284,3 +284,13 @@ describe('hostile event text against templates', () => {
     }
   });
 });
+
+describe('hostile event text against the markdown escaper', () => {
+  it('a removed control character inside a list number leaves no list marker behind', () => {
+    for (const text of ['1\u0000.', 'x\n1\u0000\u00002) item', 'x\n\u00001\u0007. item']) {
+      const escaped = escapeMarkdown(text);
+      for (const line of escaped.split('\n'))
+        assert.doesNotMatch(line, /^\s*\d+[.)]/, JSON.stringify(escaped));
+    }
+  });
+});
