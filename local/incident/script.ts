@@ -11,6 +11,8 @@ const INDEXER_IMAGE = `${REGISTRY}/search-indexer:4.2.1`;
 const NODE_LOST = 'cn-shanghai.10.0.3.17';
 const NODE_B = 'cn-shanghai.10.0.3.21';
 const NODE_C = 'cn-shanghai.10.0.4.8';
+/** Where the scheduler and controller manager run; events.k8s.io reporters name their instance after it. */
+const CONTROL_PLANE = 'cn-shanghai.10.0.1.5';
 
 const OWNERS = 'kube-wecom/owners';
 
@@ -45,7 +47,7 @@ interface EventFields {
   message: string;
   /** core/v1 `source.component`, events.k8s.io/v1 `reportingController`. */
   reporter: string;
-  /** core/v1 `source.host`, events.k8s.io/v1 `reportingInstance`. */
+  /** core/v1 `source.host`; events.k8s.io/v1 names `reportingInstance` after it (default: the control plane). */
   host?: string;
   /** events.k8s.io/v1 only: what the reporter did. */
   action?: string;
@@ -99,7 +101,7 @@ class Timeline {
         note: fields.message,
         action: fields.action ?? fields.reason,
         reportingController: fields.reporter,
-        reportingInstance: fields.host ? `${fields.reporter}-${fields.host}` : fields.reporter,
+        reportingInstance: `${fields.reporter}-${fields.host ?? CONTROL_PLANE}`,
       },
     });
   }

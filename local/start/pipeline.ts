@@ -97,6 +97,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   try {
     const queues = await startLocalQueues();
     closers.push(() => queues.stop());
+    const metrics = new ForwarderMetrics();
+    let figures: ForwarderFigures = { watched: 0, received: 0, forwarded: 0, buffered: 0 };
+    const poll = async () => {
+      figures = await forwarderFigures(metrics);
+      const dlq = await queues.depth(queues.dlqUrl);
+      feed.update(figures, dlq.visible + dlq.inFlight);
+    };
+    // Runs after everything upstream of the queues has stopped, so the final figures include the forwarder's flush.
+    closers.push(() => poll().catch(() => undefined));
     stages.push({
       name: 'queue',
       detail: `fauxqs ${queues.endpoint}: events queue + DLQ (redrive after 5 receives)`,
@@ -189,7 +198,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       detail: describeSource(options.source, fake, speed),
     });
 
-    const metrics = new ForwarderMetrics();
     const forwarder = new Forwarder({
       kube: clientNodeKubeApi(kc, { watchInactivityMs: (WATCH_TIMEOUT_SECONDS + 30) * 1000 }),
       queue: sqsQueueClient(queues.client, queues.queueUrl),
@@ -218,13 +226,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }`,
     });
 
-    let figures: ForwarderFigures = { watched: 0, received: 0, forwarded: 0, buffered: 0 };
-    let dlq = { visible: 0, inFlight: 0 };
-    const poll = async () => {
-      figures = await forwarderFigures(metrics);
-      dlq = await queues.depth(queues.dlqUrl);
-      feed.update(figures, dlq.visible + dlq.inFlight);
-    };
     const poller = setInterval(() => void poll().catch(() => undefined), POLL_MS);
     closers.push(() => clearInterval(poller));
 
