@@ -1,0 +1,95 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Message } from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_ATTRIBUTES } from '../../functions/lambda/index.ts';
+import { compileRules, validateBundle } from '../../functions/rules/index.ts';
+import { startFakeApiServer } from '../harness/fake-apiserver/index.ts';
+import type { FakeApiServer } from '../harness/fake-apiserver/index.ts';
+import { EventMix, FAULT_BUNDLE, account } from '../harness/pipeline-rig/index.ts';
+import type { Occurrence } from '../harness/pipeline-rig/index.ts';
+import type { RecordedMessage } from '../harness/wecom-emulator/index.ts';
+
+// The drills are only as good as their ledger: these cases prove it notices a lost event, a duplicate and a dead
+// letter without a reason, so a green drill means something.
+
+const engine = compileRules(validateBundle(FAULT_BUNDLE).bundle!);
+let fake: FakeApiServer;
+let offered: Occurrence[];
+before(async () => {
+  fake = await startFakeApiServer();
+  const mix = new EventMix(fake, 'ledger', 7);
+  mix.write(40);
+  offered = mix.offered;
+});
+after(() => fake.close());
+
+const message = (key: string, content: string): RecordedMessage => ({
+  key,
+  msgtype: 'markdown',
+  payload: { content },
+  body: {},
+  receivedAt: 0,
+});
+const shownIn = (occurrences: Occurrence[]) =>
+  occurrences.map((o) => `● **${o.event.reason}** ${o.event.kind} ${o.object} ×${o.count} 1s ago`).join('\n');
+const envelopeOf = (o: Occurrence) =>
+  JSON.stringify({
+    v: 1,
+    cluster: 'ledger',
+    watchType: o.watchType,
+    observedAt: '2026-11-27T00:00:00Z',
+    event: o.event.raw,
+  });
+const notified = () => offered.filter((o) => engine.evaluate(o.event, Date.now()).notify);
+const tallyOf = (messages: RecordedMessage[], deadLetters: Message[] = [], batches: string[][] = []) =>
+  account({ offered, engine, messages, deadLetters, batches, now: Date.now() });
+
+describe('fault ledger', () => {
+  it('accounts for every occurrence when each notified one is shown once and the rest are suppressed', () => {
+    const tally = tallyOf([message('ops', shownIn(notified()))]);
+    assert.deepEqual(tally.missing, []);
+    assert.equal(tally.accounted, tally.offered);
+    assert.equal(tally.delivered, notified().length);
+    assert.ok(tally.delivered > 0 && tally.delivered < tally.offered);
+    assert.equal(tally.duplicates, 0);
+  });
+
+  it('reports an occurrence shown nowhere as missing', () => {
+    const lost = notified().find((o) => offered.filter((x) => x.object === o.object).length === 1)!;
+    const tally = tallyOf([message('ops', shownIn(notified().filter((o) => o !== lost)))]);
+    assert.deepEqual(
+      tally.missing.map((o) => `${o.object}#${o.count}`),
+      [`${lost.object}#${lost.count}`],
+    );
+  });
+
+  it('counts an occurrence superseded by a later delivered count of its event as coalesced, not missing', () => {
+    const later = notified().find((o) => o.count > 1)!;
+    const earlier = notified().find((o) => o.uid === later.uid && o.count < later.count)!;
+    const tally = tallyOf([message('ops', shownIn(notified().filter((o) => o !== earlier)))]);
+    assert.deepEqual(tally.missing, []);
+    assert.equal(tally.coalesced, 1);
+  });
+
+  it('counts the same event at the same count accepted twice by one robot as a duplicate, but not fan-out', () => {
+    const all = shownIn(notified());
+    const first = shownIn(notified().slice(0, 1));
+    assert.equal(tallyOf([message('ops', all), message('ops', first)]).duplicates, 1);
+    assert.equal(tallyOf([message('ops', all), message('pay', first)]).duplicates, 0);
+  });
+
+  it('separates dead letters with a reason from those the redrive policy moved without one', () => {
+    const [dead, other, ...rest] = notified();
+    const letter = (o: Occurrence, reason?: string): Message => ({
+      Body: envelopeOf(o),
+      MessageAttributes: reason
+        ? { [DEAD_LETTER_ATTRIBUTES.reason]: { DataType: 'String', StringValue: reason } }
+        : {},
+    });
+    const tally = tallyOf([message('ops', shownIn(rest))], [letter(dead!, 'errcode 93000'), letter(other!)]);
+    assert.equal(tally.deadLettered, 1);
+    assert.equal(tally.deadLetteredWithoutReason, 1);
+    assert.deepEqual(tally.reasons, { 'errcode 93000': 1 });
+    assert.equal(tally.missing.length, 0);
+  });
+});
