@@ -55,6 +55,13 @@ export interface PipelineOptions {
   wecomRequestTimeoutMs?: number;
   /** Seed of the event mix. */
   seed?: number;
+  /** Batches the event source mapping runs at once (Lambda's maximum concurrency; default 1). */
+  concurrency?: number;
+  /**
+   * A soak's setting: keep no per-event records (occurrences, batch bodies, handler stats) and only this many live
+   * events in the API server, so the harness's own memory stays flat and the process's samples show the handler's.
+   */
+  lean?: { keepLive: number };
 }
 
 /** One in-process forwarder replica, with its own links to the API server and SQS so it can be cut off. */
@@ -71,6 +78,8 @@ export interface ForwarderProcess {
   child: ChildProcess;
   /** Resolves with the exit code or signal. */
   exited: Promise<number | string | null>;
+  /** `http://host:port` of its probes and `/metrics`. */
+  url: string;
 }
 
 /** When the injected crash fires: on each of the next `times` invocations, after `afterDeliveries` messages went out. */
@@ -97,6 +106,8 @@ export class Pipeline {
   readonly logs: string[] = [];
   crash: CrashPlan | undefined;
   crashes = 0;
+  /** Queue messages handed to the function so far (redeliveries included). */
+  processed = 0;
   private mapping: EventSourceMapping | undefined;
   private instance: { handler: SQSHandler; kill(): void } | undefined;
   private readonly clients: SQSClient[] = [];
@@ -123,7 +134,12 @@ export class Pipeline {
     if (!validated.bundle) throw new Error(`fault bundle is invalid: ${JSON.stringify(validated.problems)}`);
     this.bundle = validated.bundle;
     this.engine = compileRules(this.bundle);
-    this.mix = new EventMix(fake, CLUSTER, options.seed ?? 1);
+    this.mix = new EventMix(
+      fake,
+      CLUSTER,
+      options.seed ?? 1,
+      options.lean ? { record: false, keepLive: options.lean.keepLive } : {},
+    );
     this.env = { KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: `127.0.0.1:${wecom.port}`, KUBE_WECOM_DLQ_URL: dlqUrl };
     for (const [variable, key] of Object.entries(ROBOTS)) this.env[variable] = wecom.webhookUrl(key);
   }
@@ -258,8 +274,9 @@ export class Pipeline {
     const exited = new Promise<number | string | null>((resolve) =>
       child.on('exit', (code, signal) => resolve(signal ?? code)),
     );
-    const process_: ForwarderProcess = { child, exited };
-    this.children.push(process_);
+    // Registered at once, so `stop()` kills it even when it never becomes ready.
+    const started: ForwarderProcess = { child, exited, url: '' };
+    this.children.push(started);
     let listen: string | undefined;
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -267,7 +284,7 @@ export class Pipeline {
       for (const line of chunk.split('\n').filter(Boolean)) {
         const parsed = JSON.parse(line) as { level: number; msg: string; listen?: string };
         if (parsed.msg === 'forwarder starting') listen = parsed.listen;
-        if (parsed.level >= 40) this.logs.push(`forwarder process: ${line}`);
+        if (parsed.level >= 40) this.note(`forwarder process: ${line}`);
       }
     });
     await waitFor(
@@ -276,12 +293,13 @@ export class Pipeline {
       30_000,
     );
     if (child.exitCode !== null) throw new Error(`the forwarder process exited: ${stderr}`);
+    started.url = `http://${listen}`;
     await waitFor(
       'the forwarder process to be ready',
-      async () => (await fetch(`http://${listen}/readyz`).catch(() => undefined))?.status === 200,
+      async () => (await fetch(`${started.url}/readyz`).catch(() => undefined))?.status === 200,
       30_000,
     );
-    return process_;
+    return started;
   }
 
   /** Starts the event source mapping and the function (batch size 10, as the deployed mapping's default). */
@@ -294,12 +312,14 @@ export class Pipeline {
       maximumBatchingWindowSeconds: 0,
       functionTimeoutSeconds: this.options.functionTimeoutSeconds ?? 120,
       idleWaitSeconds: 1,
+      maximumConcurrency: this.options.concurrency ?? 1,
       handler: (event, context) => {
-        this.batches.push(event.Records.map((record) => record.body));
+        this.processed += event.Records.length;
+        if (!this.options.lean) this.batches.push(event.Records.map((record) => record.body));
         this.instance ??= this.coldStart(sqs);
         return this.invoke(this.instance, event, context);
       },
-      onError: (error) => this.logs.push(`event source mapping: ${String(error)}`),
+      onError: (error) => this.note(`event source mapping: ${String(error)}`),
     });
     await this.mapping.start();
   }
@@ -309,14 +329,14 @@ export class Pipeline {
     let alive = true;
     const clock = () => (alive ? this.clock.now() : Number.MAX_SAFE_INTEGER / 2);
     const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-      if (level !== 'info') this.logs.push(`handler ${level}: ${message} ${JSON.stringify(fields ?? {})}`);
+      if (level !== 'info') this.note(`handler ${level}: ${message} ${JSON.stringify(fields ?? {})}`);
     };
     const handler = buildHandler({
       bundle: this.bundle,
       env: this.env,
       sqs,
       logger: { info: log('info'), warn: log('warn'), error: log('error') },
-      metrics: { publish: (batch) => void this.stats.push(batch) },
+      metrics: { publish: (batch) => void (this.options.lean ? undefined : this.stats.push(batch)) },
       clock,
       wecom: {
         sleep: this.clock.sleep,
@@ -432,12 +452,17 @@ export class Pipeline {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Keeps a log line; the first 2000 are enough to diagnose a run, and a soak must not grow without bound. */
+  private note(line: string): void {
+    if (this.logs.length < 2000) this.logs.push(line);
+  }
+
   private logger(name: string) {
     return pino(
       { level: 'warn', base: { name } },
       new Writable({
         write: (chunk: Buffer, _enc, done) => {
-          if (this.logs.length < 2000) this.logs.push(chunk.toString().trim());
+          this.note(chunk.toString().trim());
           done();
         },
       }),

@@ -153,6 +153,8 @@ const MIX: Kind[] = [
   },
 ];
 const TOTAL_WEIGHT = MIX.reduce((sum, k) => sum + k.weight, 0);
+// What an unrecorded occurrence carries: nothing, so a soak keeps no per-event memory in the harness.
+const EMPTY = {} as NormalizedEvent;
 
 /** A seeded generator (mulberry32), so a scenario's mix is the same on every run. */
 export function seededRandom(seed: number): () => number {
@@ -178,10 +180,18 @@ export class EventMix {
   private serial = 0;
   private readonly random: () => number;
 
+  /** Occurrences written so far (also counted when `record` is off). */
+  written = 0;
+
+  /**
+   * `record: false` keeps no occurrences (a soak writes millions); `keepLive` bounds the events that may repeat and
+   * that stay in the API server (older ones are deleted, as the API server's event TTL does).
+   */
   constructor(
     private readonly fake: FakeApiServer,
     private readonly cluster: string,
     seed = 1,
+    private readonly options: { record?: boolean; keepLive?: number } = {},
   ) {
     this.random = seededRandom(seed);
     for (const [name, ns] of Object.entries(NAMESPACES))
@@ -215,8 +225,8 @@ export class EventMix {
 
   /** A storm: one event's count bumped `times` times back to back (a crash loop caught mid-flight). */
   storm(times: number): void {
-    const target = this.create(MIX.find((k) => k.reason === 'BackOff')!);
-    const [namespace, name] = this.locate(target.uid);
+    this.create(MIX.find((k) => k.reason === 'BackOff')!);
+    const { namespace, name } = this.live.at(-1)!;
     for (let i = 0; i < times; i++) this.repeat(namespace, name);
   }
 
@@ -248,6 +258,12 @@ export class EventMix {
       source: { component: kind.component, host: 'worker-2' },
     });
     this.live.push({ namespace: eventNamespace, name: stored.metadata.name!, kind });
+    const keep = this.options.keepLive;
+    if (keep !== undefined && this.live.length > keep) {
+      for (const old of this.live.splice(0, this.live.length - keep)) {
+        this.fake.store.delete('events', old.namespace, old.name);
+      }
+    }
     return this.record(stored, 'ADDED');
   }
 
@@ -255,12 +271,9 @@ export class EventMix {
     return this.record(this.fake.repeatEvent(namespace, name), 'MODIFIED');
   }
 
-  private locate(uid: string): [string, string] {
-    const event = this.offered.find((o) => o.uid === uid)!.event;
-    return [event.eventNamespace, event.eventName];
-  }
-
   private record(stored: KubeObject, watchType: 'ADDED' | 'MODIFIED'): Occurrence {
+    this.written++;
+    if (this.options.record === false) return { uid: '', object: '', count: 0, watchType, event: EMPTY };
     const involved = stored.involvedObject as { namespace?: string; name: string };
     const ns = NAMESPACES[involved.namespace ?? ''];
     const event = normalizeEvent(

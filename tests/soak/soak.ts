@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pipeline } from '../harness/pipeline-rig/index.ts';
+
+// `npm run soak [-- --minutes N]`: the whole pipeline at a steady 200 events/s with storms, and a 10× burst, while
+// the forwarder process's RSS and this process's RSS and heap (the function, with the emulators beside it) are
+// sampled. Passes when memory is flat after the burst, the queue drains, and nothing is dead-lettered.
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    rate: { type: 'string', default: '200' },
+    'burst-seconds': { type: 'string', default: '60' },
+    'sample-seconds': { type: 'string', default: '5' },
+  },
+});
+const minutes = Number(values.minutes);
+const rate = Number(values.rate);
+const burstMs = Math.min(Number(values['burst-seconds']) * 1000, minutes * 60_000 * 0.2);
+const sampleMs = Number(values['sample-seconds']) * 1000;
+const totalMs = minutes * 60_000;
+const burstAt = totalMs * 0.4;
+const STORM_EVERY_MS = 60_000;
+const STORM_SIZE = 500;
+
+interface Sample {
+  t: number;
+  phase: 'warm-up' | 'steady' | 'burst' | 'after';
+  forwarderRss: number;
+  rss: number;
+  heap: number;
+  backlog: number;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+
+/** Resident set size of another process, from /proc (Linux). */
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+const p = await Pipeline.start({ concurrency: 4, lean: { keepLive: 5000 } });
+let failed = false;
+try {
+  const forwarder = await p.startForwarderProcess();
+  await p.startFunction();
+  const start = Date.now();
+  const samples: Sample[] = [];
+  let delivered = 0;
+  p.wecom.onMessage(() => delivered++);
+  const phase = (t: number): Sample['phase'] =>
+    t < Math.min(60_000, burstAt / 2)
+      ? 'warm-up'
+      : t < burstAt
+        ? 'steady'
+        : t < burstAt + burstMs
+          ? 'burst'
+          : 'after';
+
+  // Keep the harness's own memory flat: forget watch history older than a minute (the forwarder's watch is
+  // current) and what the emulator recorded, which only the fault drills need.
+  const housekeeping = setInterval(() => {
+    const rv = p.fake.store.resourceVersion;
+    p.fake.compact(Math.max(0, rv - rate * 60 * 10));
+    p.wecom.reset();
+  }, 10_000);
+  const sampler = setInterval(() => {
+    void p.sqs.depth(p.queueUrl).then((depth) => {
+      const t = Date.now() - start;
+      const usage = process.memoryUsage();
+      const sample: Sample = {
+        t,
+        phase: phase(t),
+        forwarderRss: rssOf(forwarder.child.pid!),
+        rss: usage.rss,
+        heap: usage.heapUsed,
+        backlog: depth.visible + depth.inFlight,
+      };
+      samples.push(sample);
+      console.log(
+        `${(t / 1000).toFixed(0).padStart(5)} s ${sample.phase.padEnd(7)} written ${p.mix.written}` +
+          ` processed ${p.processed} delivered ${delivered} backlog ${sample.backlog}` +
+          ` | forwarder rss ${mb(sample.forwarderRss)} MB | function process rss ${mb(sample.rss)} MB heap ${mb(sample.heap)} MB`,
+      );
+    });
+  }, sampleMs);
+
+  let nextStorm = STORM_EVERY_MS;
+  while (Date.now() - start < totalMs) {
+    const t = Date.now() - start;
+    const current = t >= burstAt && t < burstAt + burstMs ? rate * 10 : rate;
+    const until = Math.min(
+      totalMs,
+      t < burstAt ? burstAt : t < burstAt + burstMs ? burstAt + burstMs : totalMs,
+    );
+    const sliceMs = Math.min(1000, until - t);
+    await p.mix.pace(Math.ceil((sliceMs / 1000) * current), current);
+    if (t >= nextStorm) {
+      p.mix.storm(STORM_SIZE);
+      nextStorm += STORM_EVERY_MS;
+    }
+  }
+  const writtenAt = Date.now();
+  const written = p.mix.written;
+  // Drained: the queue has been empty, and the function idle, for 5 s (or 10 minutes passed).
+  let depth = await p.sqs.depth(p.queueUrl);
+  let quietSince = Date.now();
+  let lastProcessed = p.processed;
+  while (Date.now() - quietSince < 5000 && Date.now() - writtenAt < 10 * 60_000) {
+    await sleep(500);
+    depth = await p.sqs.depth(p.queueUrl);
+    if (depth.visible + depth.inFlight > 0 || p.processed !== lastProcessed) quietSince = Date.now();
+    lastProcessed = p.processed;
+  }
+  const drainMs = Date.now() - writtenAt;
+  clearInterval(sampler);
+  clearInterval(housekeeping);
+  const dlq = await p.sqs.depth(p.dlqUrl);
+  const metrics = await (await fetch(`${forwarder.url}/metrics`)).text();
+  const metric = (pattern: RegExp) =>
+    [...metrics.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const forwarded = metric(/^kube_wecom_forwarder_events_forwarded_total (\d+)/gm);
+  const dropped = metric(/^kube_wecom_forwarder_events_dropped_total\{[^}]*\} (\d+)/gm);
+
+  const of = (ph: Sample['phase']) => samples.filter((s) => s.phase === ph);
+  const steady = of('steady');
+  const after = of('after');
+  const tail = after.slice(Math.floor(after.length / 2));
+  const summary = {
+    minutes,
+    rate,
+    burstSeconds: burstMs / 1000,
+    written,
+    forwarded,
+    droppedByForwarder: dropped,
+    processed: p.processed,
+    delivered,
+    deadLetters: dlq.visible + dlq.inFlight,
+    drainMsAfterLastWrite: drainMs - 5000,
+    peakBacklog: Math.max(...samples.map((s) => s.backlog)),
+    forwarderRssMb: {
+      steady: mb(median(steady.map((s) => s.forwarderRss))),
+      burstPeak: mb(Math.max(...of('burst').map((s) => s.forwarderRss))),
+      end: mb(median(tail.map((s) => s.forwarderRss))),
+    },
+    functionProcessRssMb: {
+      steady: mb(median(steady.map((s) => s.rss))),
+      burstPeak: mb(Math.max(...of('burst').map((s) => s.rss))),
+      end: mb(median(tail.map((s) => s.rss))),
+    },
+    functionProcessHeapMb: {
+      steady: mb(median(steady.map((s) => s.heap))),
+      burstPeak: mb(Math.max(...of('burst').map((s) => s.heap))),
+      end: mb(median(tail.map((s) => s.heap))),
+    },
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  console.log(
+    `drain ${drainMs - 5000} ms after the last write; peak backlog ${summary.peakBacklog}` +
+      `; forwarder dropped ${dropped} of ${written}`,
+  );
+
+  // Flat: after the burst, memory settles back to within 25 % (plus 32 MB of allocator slack) of the steady state.
+  const flat = (steadyMb: number, endMb: number) => endMb <= steadyMb * 1.25 + 32;
+  const checks: [string, boolean][] = [
+    // The forwarder's buffer is bounded: what it cannot hold while SQS lags is dropped and counted, never silently.
+    ['every event written reached the function or was counted as dropped', p.processed + dropped >= written],
+    ['every event forwarded reached the function', p.processed >= forwarded],
+    ['the queue drained after the burst', depth.visible + depth.inFlight === 0],
+    ['nothing was dead-lettered', summary.deadLetters === 0],
+    ['forwarder RSS is flat', flat(summary.forwarderRssMb.steady, summary.forwarderRssMb.end)],
+    [
+      'function process RSS is flat',
+      flat(summary.functionProcessRssMb.steady, summary.functionProcessRssMb.end),
+    ],
+    ['function heap is flat', flat(summary.functionProcessHeapMb.steady, summary.functionProcessHeapMb.end)],
+  ];
+  for (const [what, ok] of checks) console.log(`${ok ? 'ok' : 'FAIL'}: ${what}`);
+  failed = checks.some(([, ok]) => !ok);
+  if (failed) console.log(p.logs.slice(-20).join('\n'));
+} finally {
+  await p.stop();
+}
+process.exit(failed ? 1 : 0);
