@@ -1,8 +1,6 @@
-import { makeEnvelope } from '../contracts/index.ts';
-import type { KubeEvent, NamespaceInfo } from '../contracts/index.ts';
 import type { BackoffOptions } from './backoff/index.ts';
 import { ConfigMapCheckpointStore, Watermark } from './checkpoint/index.ts';
-import type { Checkpoint } from './checkpoint/index.ts';
+import type { Checkpoint, Ticket } from './checkpoint/index.ts';
 import type { Clock } from './clock.ts';
 import { EventSelector } from './events/index.ts';
 import type { Decision, Occurrence } from './events/index.ts';
@@ -10,7 +8,8 @@ import type { KubeApi, WatchedResource, WireObject } from './kube/index.ts';
 import type { Logger } from './logger.ts';
 import type { ForwarderMetrics } from './metrics/index.ts';
 import { NamespaceCache } from './namespaces/index.ts';
-import { SqsSender } from './queue/index.ts';
+import type { NamespaceEntry } from './namespaces/index.ts';
+import { SqsSender, envelopeBody, sqsSafeJson } from './queue/index.ts';
 import type { QueueClient } from './queue/index.ts';
 import { ListWatch } from './watch/index.ts';
 
@@ -56,11 +55,15 @@ export class Session {
   private selector: EventSelector | undefined;
   private watermark = new Watermark();
   private savedPosition: string | undefined;
+  private readonly clusterJson: string;
+  /** `observedAt` of the last event: events arrive many per millisecond under load, so the string is reused. */
+  private observed = { at: NaN, iso: '' };
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly options: SessionOptions) {
     const { kube, logger, metrics } = options;
+    this.clusterJson = sqsSafeJson(JSON.stringify(options.clusterName));
     this.sender = new SqsSender({
       queue: options.queue,
       metrics,
@@ -129,6 +132,12 @@ export class Session {
     await Promise.all([this.namespaceCache.start(), this.sender.probe()]);
     if (this.stopped) return;
     const api = resource === 'events.v1' ? 'v1' : 'events.k8s.io/v1';
+    // Label lookups hash their labels on every call; the children are resolved once instead.
+    const received = {
+      ADDED: metrics.received.labels({ api, type: 'ADDED' }),
+      MODIFIED: metrics.received.labels({ api, type: 'MODIFIED' }),
+      DELETED: metrics.received.labels({ api, type: 'DELETED' }),
+    };
     this.watch = new ListWatch({
       kube: this.options.kube,
       resource,
@@ -141,12 +150,13 @@ export class Session {
         onList: (items, rv) => {
           metrics.received.inc({ api, type: 'LIST' }, items.length);
           const decisions = this.selector!.fromList(items);
-          decisions.forEach((d, i) => this.route(d, items[i]!, rv));
+          decisions.forEach((d, i) => this.route(d, items[i]!, undefined, rv));
           this.watermark.pass(rv, clock.now());
         },
-        onEvent: (type, object) => {
-          metrics.received.inc({ api, type });
-          this.route(this.selector!.fromWatch(type, object), object, object.metadata?.resourceVersion ?? '');
+        onEvent: (type, object, raw) => {
+          received[type].inc();
+          const rv = object.metadata?.resourceVersion ?? '';
+          this.route(this.selector!.fromWatch(type, object), object, raw, rv);
         },
         onBookmark: (rv) => this.watermark.pass(rv, clock.now()),
       },
@@ -181,7 +191,8 @@ export class Session {
     this.sender.discard();
   }
 
-  private route(decision: Decision, event: WireObject, rv: string): void {
+  /** `raw` is the event's JSON text from the watch line; listed items have none and are serialised here. */
+  private route(decision: Decision, event: WireObject, raw: string | undefined, rv: string): void {
     const now = this.options.clock.now();
     if (!decision.forward) {
       this.options.metrics.skipped.inc({ reason: decision.reason });
@@ -189,21 +200,22 @@ export class Session {
       return;
     }
     const ticket = this.watermark.open(rv, now);
-    const send = (namespace: NamespaceInfo | undefined) => {
-      const envelope = makeEnvelope({
-        cluster: this.options.clusterName,
-        watchType: decision.watchType,
-        observedAt: new Date(now).toISOString(),
-        event: event as unknown as KubeEvent,
-        ...(namespace ? { namespace } : {}),
-      });
+    if (now !== this.observed.at) this.observed = { at: now, iso: new Date(now).toISOString() };
+    const observedAt = this.observed.iso;
+    const eventJson = raw === undefined ? JSON.stringify(event) : raw;
+    const warning = decision.type === 'Warning';
+    const settle = this.settler(ticket, decision.occurrence);
+    const send = (namespace: NamespaceEntry | undefined) => {
       this.sender.enqueue({
-        body: JSON.stringify(envelope),
-        warning: decision.type === 'Warning',
-        settle: (outcome) => {
-          ticket.settle();
-          if (outcome === 'sent') this.remember(decision.occurrence);
-        },
+        body: envelopeBody({
+          clusterJson: this.clusterJson,
+          watchType: decision.watchType,
+          observedAt,
+          eventJson,
+          ...(namespace ? { namespaceJson: namespace.json } : {}),
+        }),
+        warning,
+        settle,
       });
     };
     const cached = this.namespaceCache.cached(decision.namespace);
@@ -214,6 +226,18 @@ export class Session {
     const lookup = this.namespaceCache.lookup(decision.namespace).then(send);
     this.lookups.add(lookup);
     void lookup.finally(() => this.lookups.delete(lookup));
+  }
+
+  /**
+   * The callback a queued message settles with. It is built apart from `route` so that it captures only the
+   * ticket and the occurrence: a closure there would keep the parsed event and its watch line alive for as long
+   * as the message waits in the buffer.
+   */
+  private settler(ticket: Ticket, occurrence: Occurrence): (outcome: 'sent' | 'dropped') => void {
+    return (outcome) => {
+      ticket.settle();
+      if (outcome === 'sent') this.remember(occurrence);
+    };
   }
 
   private remember(o: Occurrence): void {

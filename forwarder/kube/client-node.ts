@@ -1,7 +1,8 @@
-import { CoreV1Api, CoordinationV1Api, EventsV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, CoordinationV1Api, EventsV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { V1ConfigMap, V1Lease } from '@kubernetes/client-node';
 import { statusOf } from './types.ts';
-import type { KubeApi, ListPage, WatchedResource, WireObject } from './types.ts';
+import type { KubeApi, ListPage, WatchedResource } from './types.ts';
+import { openWatchStream } from './watch-stream.ts';
 import { toWire } from './wire.ts';
 
 const WATCH_PATHS: Record<WatchedResource, string> = {
@@ -19,7 +20,8 @@ export function loadKubeConfig(path?: string): KubeConfig {
 }
 
 /**
- * {@link KubeApi} over `@kubernetes/client-node`. `watchInactivityMs` bounds how long a silent watch connection
+ * {@link KubeApi} over `@kubernetes/client-node` (watches read their stream directly, see `openWatchStream`).
+ * `watchInactivityMs` bounds how long a silent watch connection
  * is trusted; it must exceed the server-side `timeoutSeconds` so healthy quiet watches end on the server's terms.
  */
 export function clientNodeKubeApi(kc: KubeConfig, options: { watchInactivityMs: number }): KubeApi {
@@ -51,22 +53,19 @@ export function clientNodeKubeApi(kc: KubeConfig, options: { watchInactivityMs: 
         ...(list.metadata?._continue ? { continue: list.metadata._continue } : {}),
       };
     },
-    async watch(resource, params, onEvent, done) {
-      const watch = new Watch(kc);
-      // The 30 s default would reconnect a quiet watch twice a minute; the property is TS-private but honoured.
-      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = options.watchInactivityMs;
-      const controller = await watch.watch(
+    watch: (resource, params, onEvent, done) =>
+      openWatchStream(
+        kc,
         WATCH_PATHS[resource],
         {
           resourceVersion: params.resourceVersion,
-          allowWatchBookmarks: true,
-          timeoutSeconds: params.timeoutSeconds,
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(params.timeoutSeconds),
         },
-        (type: string, object: WireObject) => onEvent(type as Parameters<typeof onEvent>[0], object),
+        options.watchInactivityMs,
+        onEvent,
         done,
-      );
-      return { abort: () => controller.abort() };
-    },
+      ),
     readNamespace: (name) => orUndefined(core.readNamespace({ name }).then(toWire)),
     readConfigMap: (namespace, name) => orUndefined(core.readNamespacedConfigMap({ namespace, name })),
     createConfigMap: (namespace, body) => core.createNamespacedConfigMap({ namespace, body }),

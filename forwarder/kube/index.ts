@@ -10,4 +10,6 @@ export type {
   WatchedResource,
   WireObject,
 } from './types.ts';
+export { objectText, openWatchStream, WatchInactiveError } from './watch-stream.ts';
+export type { WatchLineHandler } from './watch-stream.ts';
 export { rfc3339, toWire } from './wire.ts';

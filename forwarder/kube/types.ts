@@ -51,7 +51,8 @@ export interface KubeApi {
   watch(
     resource: WatchedResource,
     params: WatchParams,
-    onEvent: (type: WatchEventType, object: WireObject) => void,
+    /** `raw` is the object's JSON text as the server sent it, when the stream allows taking it verbatim. */
+    onEvent: (type: WatchEventType, object: WireObject, raw?: string) => void,
     done: (err: unknown) => void,
   ): Promise<WatchHandle>;
   readNamespace(name: string): Promise<WireObject | undefined>;

@@ -18,6 +18,13 @@ export class ForwarderMetrics {
   readonly checkpointLag: Gauge;
   readonly checkpointWrites: Counter<'outcome'>;
   readonly leader: Gauge;
+  /** Reports the buffer depth when the gauge is read, so enqueueing costs nothing per event. */
+  private depth: () => number = () => 0;
+
+  /** Where `kube_wecom_forwarder_buffer_events` reads from (the current session's sender). */
+  observeBufferDepth(depth: () => number): void {
+    this.depth = depth;
+  }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [(this.registry = new Registry())];
@@ -57,10 +64,14 @@ export class ForwarderMetrics {
       labelNames: ['cause'],
       registers,
     });
+    const depth = () => this.depth();
     this.bufferDepth = new Gauge({
       name: 'kube_wecom_forwarder_buffer_events',
       help: 'Events waiting for SQS (buffered or in flight).',
       registers,
+      collect() {
+        this.set(depth());
+      },
     });
     this.watchRestarts = new Counter({
       name: 'kube_wecom_forwarder_watch_restarts_total',

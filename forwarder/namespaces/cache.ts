@@ -2,8 +2,15 @@ import type { NamespaceInfo } from '../../contracts/index.ts';
 import type { BackoffOptions } from '../backoff/index.ts';
 import type { KubeApi, WireObject } from '../kube/index.ts';
 import type { Logger } from '../logger.ts';
+import { sqsSafeJson } from '../queue/index.ts';
 import { ListWatch } from '../watch/index.ts';
 import type { RestartReason } from '../watch/index.ts';
+
+/** A namespace's enrichment, and the same as JSON text (serialised once, spliced into every envelope). */
+export interface NamespaceEntry {
+  info: NamespaceInfo;
+  json: string;
+}
 
 export interface NamespaceCacheOptions {
   kube: KubeApi;
@@ -18,7 +25,9 @@ export interface NamespaceCacheOptions {
  * namespace labels; owners come from annotations).
  */
 export class NamespaceCache {
-  private readonly namespaces = new Map<string, NamespaceInfo>();
+  private readonly namespaces = new Map<string, NamespaceEntry>();
+  /** Reads in progress, so a burst of events in a namespace the watch has not shown yet costs one read. */
+  private readonly reading = new Map<string, Promise<NamespaceEntry | undefined>>();
   private readonly watch: ListWatch;
 
   constructor(private readonly options: NamespaceCacheOptions) {
@@ -60,10 +69,20 @@ export class NamespaceCache {
    * The namespace's labels and annotations. A namespace created a moment ago may not have reached the watch yet,
    * so a miss is read directly once; `undefined` for cluster-scoped objects or when the namespace is unknown.
    */
-  async lookup(name: string): Promise<NamespaceInfo | undefined> {
-    if (!name) return undefined;
+  lookup(name: string): Promise<NamespaceEntry | undefined> {
+    if (!name) return Promise.resolve(undefined);
     const cached = this.namespaces.get(name);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    let read = this.reading.get(name);
+    if (!read) {
+      read = this.read(name);
+      this.reading.set(name, read);
+      void read.finally(() => this.reading.delete(name));
+    }
+    return read;
+  }
+
+  private async read(name: string): Promise<NamespaceEntry | undefined> {
     try {
       const object = await this.options.kube.readNamespace(name);
       if (object) return this.put(object);
@@ -77,16 +96,17 @@ export class NamespaceCache {
   }
 
   /** The cached entry only (no API call), for the hot path when the cache is warm. */
-  cached(name: string): NamespaceInfo | undefined {
+  cached(name: string): NamespaceEntry | undefined {
     return this.namespaces.get(name);
   }
 
-  private put(object: WireObject): NamespaceInfo {
+  private put(object: WireObject): NamespaceEntry {
     const info: NamespaceInfo = {
       labels: object.metadata?.labels ?? {},
       annotations: object.metadata?.annotations ?? {},
     };
-    this.namespaces.set(object.metadata?.name ?? '', info);
-    return info;
+    const entry = { info, json: sqsSafeJson(JSON.stringify(info)) };
+    this.namespaces.set(object.metadata?.name ?? '', entry);
+    return entry;
   }
 }

@@ -1,3 +1,3 @@
 /** The namespace cache that enriches envelopes with labels and annotations. */
 export { NamespaceCache } from './cache.ts';
-export type { NamespaceCacheOptions } from './cache.ts';
+export type { NamespaceCacheOptions, NamespaceEntry } from './cache.ts';

@@ -58,6 +58,7 @@ export class SqsSender {
     this.buffer = new EventBuffer(options.maxEvents);
     this.backoff = new Backoff(options.retryBackoff);
     this.maxBatchBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES;
+    options.metrics.observeBufferDepth(() => this.depth);
   }
 
   /** Whether the last SQS call succeeded (undefined before the first one). */
@@ -83,7 +84,7 @@ export class SqsSender {
   }
 
   enqueue(message: Message): void {
-    const bytes = Buffer.byteLength(message.body);
+    const bytes = this.bytesOf(message.body);
     if (bytes > this.maxBatchBytes) {
       this.options.metrics.dropped.inc({ reason: 'too_large', type: message.warning ? 'Warning' : 'Normal' });
       this.options.logger.error(
@@ -93,12 +94,31 @@ export class SqsSender {
       message.settle('dropped');
       return;
     }
-    const now = performance.now();
-    const item: Outbound = { ...message, seq: this.seq++, bytes, attempts: 0, notBefore: 0, enqueuedAt: now };
+    const item: Outbound = {
+      body: message.body,
+      warning: message.warning,
+      settle: message.settle,
+      seq: this.seq++,
+      bytes,
+      attempts: 0,
+      notBefore: 0,
+      enqueuedAt: performance.now(),
+    };
     const evicted = this.buffer.push(item);
     if (evicted) this.dropOverflow([evicted]);
-    this.options.metrics.bufferDepth.set(this.depth);
+    // While a timer will pump within this item's linger anyway, only a newly filled batch needs a pump now.
+    const timerCovers = this.timerAt <= item.enqueuedAt + this.options.lingerMs;
+    if (timerCovers && !this.flushing && this.buffer.size % MAX_BATCH_ENTRIES !== 0) return;
     this.pump();
+  }
+
+  /**
+   * The body's size in UTF-8, or an upper bound (3 bytes per UTF-16 unit) when even ten such bodies fit in one
+   * batch: then the bound decides nothing, and counting the bytes of every body would cost more than sending it.
+   */
+  private bytesOf(body: string): number {
+    const bound = body.length * 3;
+    return bound * MAX_BATCH_ENTRIES <= this.maxBatchBytes ? bound : Buffer.byteLength(body);
   }
 
   /**
@@ -126,7 +146,6 @@ export class SqsSender {
     clearTimeout(this.overflow.timer);
     this.reportOverflow();
     this.timerAt = Infinity;
-    this.options.metrics.bufferDepth.set(this.depth);
   }
 
   private pump(): void {
@@ -207,7 +226,6 @@ export class SqsSender {
       }
       this.dropOverflow(this.buffer.requeue(retry));
     }
-    this.options.metrics.bufferDepth.set(this.depth);
     this.pump();
   }
 

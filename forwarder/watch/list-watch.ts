@@ -8,7 +8,8 @@ import type { Logger } from '../logger.ts';
 export interface ListWatchHandler {
   /** A complete list: at start without a resume point, and after every `410 Gone`. */
   onList(items: WireObject[], resourceVersion: string): void;
-  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: WireObject): void;
+  /** `raw` is the object's JSON text as the API server sent it, when available (see `KubeApi.watch`). */
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: WireObject, raw?: string): void;
   /** The server confirmed everything up to this resourceVersion was delivered. */
   onBookmark(resourceVersion: string): void;
 }
@@ -157,7 +158,7 @@ export class ListWatch {
           durationMs: Date.now() - startedAt,
         });
       };
-      const onEvent = (type: string, object: WireObject) => {
+      const onEvent = (type: string, object: WireObject, raw?: string) => {
         if (!this.running || finished) return;
         if (type === 'ERROR') {
           // The server reports an expired resourceVersion in-band, as a Status object, then ends the stream.
@@ -173,7 +174,7 @@ export class ListWatch {
         }
         if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
           delivered = true;
-          handler.onEvent(type, object);
+          handler.onEvent(type, object, raw);
         }
       };
       this.options.kube

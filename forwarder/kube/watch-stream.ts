@@ -1,0 +1,117 @@
+import { request as httpRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { WatchEventType, WatchHandle, WireObject } from './types.ts';
+
+/** What a watch line carries: its type, the object, and the object's JSON text exactly as the server sent it. */
+export type WatchLineHandler = (type: WatchEventType, object: WireObject, raw: string | undefined) => void;
+
+/** Thrown when a watch stream was silent for longer than allowed; the caller reconnects, it is not a failure. */
+export class WatchInactiveError extends Error {
+  override name = 'TimeoutError';
+}
+
+/**
+ * Opens one watch request and splits its chunked body into lines itself. client-node's `Watch` goes through
+ * fetch, a web stream, `readline` and a timer reset per chunk, and hands out only parsed objects; here each
+ * line is parsed once and its `object` text is kept, so the envelope is built around the server's own bytes
+ * instead of serialising the event again. Authentication and TLS come from the kubeconfig as for every call.
+ */
+export async function openWatchStream(
+  kc: KubeConfig,
+  path: string,
+  query: Record<string, string>,
+  inactivityMs: number,
+  onLine: WatchLineHandler,
+  done: (err: unknown) => void,
+): Promise<WatchHandle> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('No currently active cluster');
+  const url = new URL(server + path);
+  url.searchParams.set('watch', 'true');
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  const options: RequestOptions = {};
+  await kc.applyToHTTPSOptions(options);
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+
+  let finished = false;
+  let req: ClientRequest | undefined;
+  const finish = (err: unknown) => {
+    if (finished) return;
+    finished = true;
+    req?.destroy();
+    done(err);
+  };
+  await new Promise<void>((established) => {
+    req = request(url, { ...options, method: 'GET' }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        finish(Object.assign(new Error(res.statusMessage || 'watch failed'), { statusCode: res.statusCode }));
+        established();
+        return;
+      }
+      readLines(res, onLine, finish);
+      established();
+    });
+    // The socket timeout restarts on every byte, so it bounds silence without a timer per chunk.
+    req.setTimeout(inactivityMs, () => finish(new WatchInactiveError('watch stream inactive')));
+    req.on('error', (err) => {
+      finish(err);
+      established();
+    });
+    req.end();
+  });
+  return { abort: () => finish(undefined) };
+}
+
+function readLines(res: IncomingMessage, onLine: WatchLineHandler, finish: (err: unknown) => void): void {
+  let partial: Buffer[] = [];
+  const line = (text: string) => {
+    if (text.length === 0) return;
+    let data: { type: WatchEventType; object: WireObject };
+    try {
+      data = JSON.parse(text) as typeof data;
+    } catch {
+      finish(new Error(`watch stream: a line is not JSON: ${text.slice(0, 200)}`));
+      return;
+    }
+    onLine(data.type, data.object, objectText(text, data));
+  };
+  res.on('data', (chunk: Buffer) => {
+    let start = 0;
+    let nl = chunk.indexOf(10);
+    if (partial.length > 0 && nl !== -1) {
+      partial.push(chunk.subarray(0, nl));
+      const joined = Buffer.concat(partial);
+      partial = [];
+      line(joined.toString('utf8'));
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    for (; nl !== -1; nl = chunk.indexOf(10, start)) {
+      line(chunk.toString('utf8', start, nl));
+      start = nl + 1;
+    }
+    // Copied, so a pooled chunk is not kept alive by the tail of a line.
+    if (start < chunk.length) partial.push(Buffer.from(chunk.subarray(start)));
+  });
+  res.on('end', () => {
+    if (partial.length > 0) line(Buffer.concat(partial).toString('utf8'));
+    finish(undefined);
+  });
+  res.on('error', finish);
+  res.on('close', () => finish(res.complete ? undefined : new Error('watch stream closed early')));
+}
+
+/**
+ * The `object` member's text, when the line is exactly `{"type":"…","object":…}` (how the API server writes
+ * watch events); undefined for any other layout, and the caller serialises the parsed object instead.
+ */
+export function objectText(line: string, data: { type: unknown; object: unknown }): string | undefined {
+  if (typeof data.type !== 'string' || line.charCodeAt(line.length - 1) !== 125 /* } */) return undefined;
+  let keys = 0;
+  for (const _ in data) keys++;
+  const head = `{"type":${JSON.stringify(data.type)},"object":`;
+  return keys === 2 && line.startsWith(head) ? line.slice(head.length, -1) : undefined;
+}
