@@ -13,6 +13,7 @@ const suites: Array<[string, () => Promise<Bench>]> = [
   ['route', async () => benchRoute],
   ['render', async () => (await import('./render.ts')).benchRender],
   ['handler', async () => (await import('./handler.ts')).benchHandler],
+  ['forwarder', async () => (await import('./forwarder.ts')).benchForwarder],
 ];
 
 const results: BenchResult[] = [];
