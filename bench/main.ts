@@ -14,6 +14,7 @@ const suites: Array<[string, () => Promise<Bench>]> = [
   ['render', async () => (await import('./render.ts')).benchRender],
   ['handler', async () => (await import('./handler.ts')).benchHandler],
   ['forwarder', async () => (await import('./forwarder.ts')).benchForwarder],
+  ['end-to-end', async () => (await import('./end-to-end.ts')).benchEndToEnd],
 ];
 
 const results: BenchResult[] = [];

@@ -62,7 +62,7 @@ export async function runForwarder(
         }
       : {}),
     bufferMaxEvents: config.bufferMaxEvents,
-    lingerMs: 200,
+    lingerMs: config.lingerMs,
     sendConcurrency: 4,
     watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS,
     graceMs: config.graceMs,

@@ -16,6 +16,8 @@ export interface ForwarderConfig {
   leaderElection: { namespace: string; name: string; identity: string } | undefined;
   listen: { host: string; port: number };
   bufferMaxEvents: number;
+  /** How long a partial SendMessageBatch waits for more events (latency against queue requests). */
+  lingerMs: number;
   logLevel: string;
   graceMs: number;
 }
@@ -77,6 +79,9 @@ export function forwarderOptions(): Option[] {
     )
       .default('10000')
       .env('BUFFER_MAX_EVENTS'),
+    new Option('--linger <duration>', 'how long a partial SQS batch waits for more events before it is sent')
+      .default('200ms')
+      .env('LINGER'),
     new Option('--log-level <level>', 'log level')
       .choices(['debug', 'info', 'warn', 'error'])
       .default('info')
@@ -102,6 +107,7 @@ export interface RawForwarderOptions {
   leaseNamespace?: string;
   listen?: string;
   bufferMaxEvents?: string;
+  linger?: string;
   logLevel?: string;
   gracePeriod?: string;
 }
@@ -136,6 +142,7 @@ export function parseForwarderConfig(
       : undefined,
     listen: parseListen(raw.listen ?? ':8080'),
     bufferMaxEvents: positiveInt(raw.bufferMaxEvents ?? '10000', '--buffer-max-events'),
+    lingerMs: duration(raw.linger ?? '200ms', '--linger'),
     logLevel: raw.logLevel ?? 'info',
     graceMs: duration(raw.gracePeriod ?? '20s', '--grace-period'),
   };
