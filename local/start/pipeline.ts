@@ -60,6 +60,8 @@ export interface Stage {
 export interface LocalPipeline {
   /** The preview page, `http://127.0.0.1:<port>/`. */
   url: string;
+  /** The fake API server's URL when replaying (kubectl can watch it too); undefined for a real cluster. */
+  apiServer: string | undefined;
   /** What runs where, in flow order: source, forwarder, queue, function, wecom. */
   stages: Stage[];
   /** The figures the page shows. */
@@ -267,6 +269,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const flow = ['source', 'forwarder', 'queue', 'function', 'wecom'];
     return {
       url: `${emulator.url}/`,
+      apiServer: fake?.url,
       stages: stages.sort((a, b) => flow.indexOf(a.name) - flow.indexOf(b.name)),
       stats: () => feed.board.snapshot(),
       replayed,

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
@@ -11,9 +14,16 @@ import type { Bundle } from '../../functions/rules/index.ts';
 import { INCIDENT } from '../../local/incident/index.ts';
 import type { IncidentEvent } from '../../local/incident/index.ts';
 import type { LocalStats, PreviewMessage, PreviewMessagesResponse } from '../../local/preview-page/index.ts';
-import { DEFAULT_CONFIG, startLocalPipeline } from '../../local/start/index.ts';
+import {
+  ClusterUnreachableError,
+  DEFAULT_CONFIG,
+  chooseEventSource,
+  startLocalPipeline,
+} from '../../local/start/index.ts';
 import type { LocalPipeline } from '../../local/start/index.ts';
-import { toCoreV1 } from '../harness/fake-apiserver/index.ts';
+import { rfc3339, startFakeApiServer, toCoreV1 } from '../harness/fake-apiserver/index.ts';
+import type { FakeApiServer } from '../harness/fake-apiserver/index.ts';
+import { waitFor } from '../harness/fauxqs/index.ts';
 
 // `npm start` end to end, in this process: the bundled incident through the fake API server, the forwarder, fauxqs,
 // the event source mapping and the real handler, to the WeCom emulator; then what the preview page's JSON API shows
@@ -115,6 +125,7 @@ describe('npm start: the local pipeline replaying the bundled incident', () => {
   let messages: PreviewMessage[];
   let receivers: string[];
   let stats: LocalStats;
+  let checkpoint: { data?: { resourceVersion?: string } } | undefined;
   const log: string[] = [];
 
   before(async () => {
@@ -131,6 +142,12 @@ describe('npm start: the local pipeline replaying the bundled incident', () => {
       await axios.get<PreviewMessagesResponse>(`${pipeline.url}api/messages`)
     ).data);
     stats = (await axios.get<LocalStats>(`${pipeline.url}api/stats`)).data;
+    // The forwarder checkpoints every 5 s; the replay outlasts that.
+    checkpoint = (
+      await axios.get(
+        `${pipeline.apiServer}/api/v1/namespaces/kube-wecom/configmaps/kube-wecom-forwarder-checkpoint`,
+      )
+    ).data as typeof checkpoint;
   });
 
   after(async () => {
@@ -214,6 +231,10 @@ describe('npm start: the local pipeline replaying the bundled incident', () => {
     assert.equal(stats.rateLimited, 0);
     assert.equal(stats.dlqDepth, 0);
   });
+
+  it('checkpoints the forwarder in a ConfigMap of the fake API server, as it does in a cluster', () => {
+    assert.match(checkpoint?.data?.resourceVersion ?? '', /^\d+$/);
+  });
 });
 
 describe('kube-wecom start --once', () => {
@@ -235,5 +256,92 @@ describe('kube-wecom start --once', () => {
     assert.match(out, /^ {2}open {7}http:\/\/127\.0\.0\.1:\d+\/$/m);
     assert.match(out, /replay finished: \d+ Event writes/);
     assert.match(out, /^done: .* DLQ 0$/m);
+  });
+});
+
+describe('start against a cluster (the fake API server standing in for one)', () => {
+  let fake: FakeApiServer;
+  let dir: string;
+  let kubeconfig: string;
+
+  before(async () => {
+    fake = await startFakeApiServer();
+    dir = mkdtempSync(join(tmpdir(), 'kube-wecom-start-'));
+    kubeconfig = join(dir, 'config');
+    writeFileSync(kubeconfig, fake.kubeconfig());
+  });
+
+  after(async () => {
+    await fake?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('picks --events first, then a kubeconfig whose cluster answers, else the incident, saying why', async () => {
+    const home = join(dir, 'home-without-kube');
+    const env = { KUBECONFIG: kubeconfig };
+    assert.deepEqual(await chooseEventSource({ events: 'x.json', cluster: true, env, home }), {
+      source: { kind: 'file', path: 'x.json' },
+    });
+    const found = await chooseEventSource({ cluster: true, env, home });
+    assert.equal(found.source.kind, 'cluster');
+    assert.equal(found.source.kind === 'cluster' && found.source.server, fake.url);
+    const none = await chooseEventSource({ cluster: true, env: {}, home });
+    assert.equal(none.source.kind, 'incident');
+    assert.match(none.reason!, /no kubeconfig/);
+    assert.equal((await chooseEventSource({ cluster: false, env, home })).source.kind, 'incident');
+  });
+
+  it('falls back to the incident when KUBECONFIG does not answer, but refuses an explicit --kubeconfig', async () => {
+    const dead = await startFakeApiServer();
+    const deadConfig = join(dir, 'dead');
+    writeFileSync(deadConfig, dead.kubeconfig());
+    await dead.close();
+    const choice = await chooseEventSource({ cluster: true, env: { KUBECONFIG: deadConfig }, home: dir });
+    assert.equal(choice.source.kind, 'incident');
+    assert.match(choice.reason!, /did not answer/);
+    await assert.rejects(
+      chooseEventSource({ kubeconfig: deadConfig, cluster: true, env: {}, home: dir }),
+      ClusterUnreachableError,
+    );
+  });
+
+  it('shows recent and live Events of the cluster and writes nothing into it', async () => {
+    const { bundle } = await loadCheckedBundle(DEFAULT_CONFIG);
+    fake.upsertNamespace('checkout', { tier: 'prod' }, { 'kube-wecom/owners': 'zhaolei' });
+    const warning = (name: string, at: Date) =>
+      fake.createEvent({
+        namespace: 'checkout',
+        name: `${name}.17c3a9e25b4d0001`,
+        type: 'Warning',
+        reason: 'BackOff',
+        message: 'Back-off restarting failed container web',
+        involvedObject: { kind: 'Pod', namespace: 'checkout', name, apiVersion: 'v1' },
+        firstTimestamp: rfc3339(at),
+        lastTimestamp: rfc3339(at),
+      });
+    warning('web-old', new Date(Date.now() - 3_600_000));
+    warning('web-recent', new Date(Date.now() - 60_000));
+    const choice = await chooseEventSource({ kubeconfig, cluster: true, env: {} });
+    const pipeline = await startLocalPipeline({ bundle, source: choice.source, port: 0 });
+    try {
+      warning('web-live', new Date());
+      const contents = async () =>
+        (await axios.get<PreviewMessagesResponse>(`${pipeline.url}api/messages`)).data.messages
+          .map((m) => m.content ?? '')
+          .join('\n');
+      await waitFor(
+        'the live Event on the page',
+        async () => (await contents()).includes('checkout/web-live'),
+        15_000,
+      );
+      const shown = await contents();
+      assert.match(shown, /checkout\/web-recent/);
+      assert.doesNotMatch(shown, /checkout\/web-old/, 'older than the 10 minutes a first start lists');
+      assert.match(shown, /<@zhaolei>/);
+    } finally {
+      await pipeline.stop();
+    }
+    const writes = fake.requests.filter((r) => r.method !== 'GET');
+    assert.deepEqual(writes, [], 'no checkpoint ConfigMap, no Lease');
   });
 });
