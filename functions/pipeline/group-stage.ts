@@ -11,6 +11,8 @@ import type { Notice } from './types.ts';
 export function groupDeliveries(judged: readonly JudgedEvent[]): Notice[] {
   const notices: Notice[] = [];
   const digests = new Map<string, Notice>();
+  // `group.by` lists are shared by every delivery of their route: joined once each, not once per delivery.
+  const byKeys = new Map<readonly string[], string>();
   for (const { collapsed, decision } of judged) {
     for (const delivery of decision.deliveries) {
       if (delivery.groupBy === undefined) {
@@ -22,8 +24,10 @@ export function groupDeliveries(judged: readonly JudgedEvent[]): Notice[] {
         });
         continue;
       }
-      const group = groupValues(collapsed.event, delivery.groupBy);
-      const key = `${delivery.receiver}\u0000${delivery.groupBy.join('\u0000')}\u0000${Object.values(group).join('\u0000')}`;
+      let byKey = byKeys.get(delivery.groupBy);
+      if (byKey === undefined) byKeys.set(delivery.groupBy, (byKey = delivery.groupBy.join('\u0000')));
+      let key = `${delivery.receiver}\u0000${byKey}`;
+      for (const field of delivery.groupBy) key += `\u0000${groupValue(collapsed.event, field)}`;
       const digest = digests.get(key);
       if (digest) {
         digest.events.push(collapsed);
@@ -32,7 +36,7 @@ export function groupDeliveries(judged: readonly JudgedEvent[]): Notice[] {
         const notice: Notice = {
           receiver: delivery.receiver,
           events: [collapsed],
-          group,
+          group: groupValues(collapsed.event, delivery.groupBy),
           mentions: copy(delivery.mentions),
         };
         digests.set(key, notice);
@@ -46,12 +50,14 @@ export function groupDeliveries(judged: readonly JudgedEvent[]): Notice[] {
 /** The values of `group.by` fields for one event; `namespaceLabels.<key>` reads a namespace label. */
 export function groupValues(event: NormalizedEvent, by: readonly string[]): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const field of by) {
-    values[field] = field.startsWith('namespaceLabels.')
-      ? (event.namespaceLabels[field.slice('namespaceLabels.'.length)] ?? '')
-      : String(event[field as keyof NormalizedEvent] ?? '');
-  }
+  for (const field of by) values[field] = groupValue(event, field);
   return values;
+}
+
+function groupValue(event: NormalizedEvent, field: string): string {
+  return field.startsWith('namespaceLabels.')
+    ? (event.namespaceLabels[field.slice('namespaceLabels.'.length)] ?? '')
+    : String(event[field as keyof NormalizedEvent] ?? '');
 }
 
 function copy(mentions: ResolvedMentions): ResolvedMentions {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { checkBodyTemplate, compileRenderer } from '../../../functions/render/index.ts';
 import { bundle, bytes, content, event, mentions, renderer } from './builders.ts';
 
@@ -177,6 +178,38 @@ describe('digests within a message budget (maxMessages)', () => {
     assert.deepEqual(renderer().renderDigest('md', list, {}, NONE, { maxMessages: 1 }), []);
     const short = events(3);
     assert.equal(renderer().renderDigest('md', short, {}, NONE, { maxMessages: 1 }).length, 1);
+  });
+});
+
+describe('digests within a message budget, for any event sizes', () => {
+  it('either renders the whole digest as without a limit, or cuts one that needs more than allowed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 900 }), { minLength: 2, maxLength: 150 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom('md', 'text'),
+        (sizes, maxMessages, receiver) => {
+          const list = events(sizes.length, (i) => 'm'.repeat(sizes[i]!));
+          const unlimited = renderer().renderDigest(receiver, list, {}, NONE);
+          const limited = renderer().renderDigest(receiver, list, {}, NONE, { maxMessages });
+          if (unlimited.length <= maxMessages) {
+            assert.deepEqual(limited, unlimited);
+            return;
+          }
+          assert.equal(limited.length, maxMessages - 1);
+          const covered = limited.flatMap((m) => m.covers);
+          assert.deepEqual(
+            covered,
+            covered.map((_, i) => i),
+          );
+          limited.forEach((message, i) => {
+            assert.ok(message.bytes <= (receiver === 'md' ? 4096 : 2048));
+            assert.ok(content(message).includes(`(${i + 1}/${limited.length})`));
+          });
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
