@@ -26,6 +26,9 @@ interface StartIo {
   env: NodeJS.ProcessEnv;
 }
 
+/** Time to change one's mind before `--deliver real` starts messaging real people. */
+const REAL_DELIVERY_PAUSE_MS = 5000;
+
 /** The bundle `npm start` uses unless `--config` says otherwise, wherever the command is run from. */
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/local.json', import.meta.url));
 
@@ -75,8 +78,16 @@ export async function runStart(options: StartOptions, io: StartIo): Promise<numb
   if (options.deliver === 'real') {
     io.stderr.write(
       '\n  WARNING: --deliver real sends every message to the REAL WeCom robots of the bundle ' +
-        '(webhooks from its env:/ssm: references).\n  Real people will be notified. Ctrl-C now if that is not what you want.\n\n',
+        '(webhooks from its env:/ssm: references).\n  Real people will be notified. Starting in 5 s: Ctrl-C now if that is not what you want.\n\n',
     );
+    for (const [name, receiver] of Object.entries(loaded.bundle.receivers)) {
+      const variable = receiver.webhook.startsWith('env:') ? receiver.webhook.slice(4) : undefined;
+      if (variable && !io.env[variable])
+        io.stderr.write(
+          `warning: receiver ${name}: ${variable} is not set, so its messages will be dead letters\n`,
+        );
+    }
+    await new Promise((resolve) => setTimeout(resolve, REAL_DELIVERY_PAUSE_MS));
   }
 
   say('kube-wecom start: the whole pipeline on this machine (Ctrl-C stops it)');
