@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
+import { chromium } from 'playwright-core';
 import { loadCheckedBundle } from '../../cli/load-bundle.ts';
 import { makeEnvelope, normalizeEvent } from '../../contracts/index.ts';
 import type { KubeEvent } from '../../contracts/index.ts';
@@ -30,6 +31,19 @@ import { waitFor } from '../harness/fauxqs/index.ts';
 // is checked against what the rules engine says about every Event of the incident.
 
 const SPEED = 4;
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = fileURLToPath(new URL('../../docs/assets/npm-start.png', import.meta.url));
+// The flags Chromium needs in this sandbox (env notes, node.md): no background networking, no sandbox as root.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const CLUSTER = 'demo-sh';
 const MINUTE = 60_000;
 const ROBOT_LIMIT = 20;
@@ -231,6 +245,36 @@ describe('npm start: the local pipeline replaying the bundled incident', () => {
     assert.equal(stats.rateLimited, 0);
     assert.equal(stats.dlqDepth, 0);
   });
+
+  it(
+    'renders the pipeline’s messages in Chromium, four robot columns, and saves the README screenshot',
+    { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` },
+    async () => {
+      const profile = mkdtempSync(join(tmpdir(), 'kube-wecom-chromium-'));
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1840, height: 1060 },
+        timezoneId: 'Asia/Shanghai',
+        locale: 'en-GB',
+      });
+      try {
+        const tab = context.pages()[0] ?? (await context.newPage());
+        await tab.goto(pipeline.url);
+        await tab.locator('#status[data-mode="live"]').waitFor();
+        const columns = await tab
+          .locator('.column')
+          .evaluateAll((cols) => cols.map((c) => c.getAttribute('data-receiver')));
+        assert.deepEqual(columns, receivers);
+        assert.ok((await tab.locator('.mention', { hasText: '@zhaolei' }).count()) > 0);
+        await tab.screenshot({ path: SCREENSHOT });
+      } finally {
+        await context.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('checkpoints the forwarder in a ConfigMap of the fake API server, as it does in a cluster', () => {
     assert.match(checkpoint?.data?.resourceVersion ?? '', /^\d+$/);
