@@ -3,8 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient, SendMessageBatchRequestEntry, SendMessageBatchResult } from '@aws-sdk/client-sqs';
-import { SigV4Signer, amzDate, sha256Hex } from './sigv4.ts';
-import type { Credentials } from './sigv4.ts';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 /** The two SQS calls the forwarder makes. */
 export interface QueueClient {
@@ -32,12 +31,13 @@ const endpoints = new WeakMap<SQSClient, Endpoint>();
  * {@link QueueClient} for SQS. The probe goes through the AWS SDK, which settles endpoint, region and
  * credentials as it always does (IRSA, `AWS_ENDPOINT_URL_SQS`, FIPS, the queue URL's host); SendMessageBatch,
  * the one hot call, is then written directly: the entries' bodies are escaped into one JSON request and signed
- * with SigV4 using the SDK's own credential provider and the endpoint and signing scope its request used. The
- * SDK's per-call middleware, codec and checksum work cost more than everything else the forwarder does per event.
+ * by the SDK's own SigV4 signer (`@smithy/signature-v4`) with the SDK's credential provider and the endpoint and
+ * signing scope its request used. The SDK's per-call middleware and codec cost more than everything else the
+ * forwarder does per event.
  */
 export function sqsQueueClient(client: SQSClient, queueUrl: string): QueueClient {
   watchEndpoint(client);
-  const signer = new SigV4Signer();
+  let signer: SignatureV4 | undefined;
   const agents = {
     http: new HttpAgent({ keepAlive: true }),
     https: new HttpsAgent({ keepAlive: true }),
@@ -56,26 +56,27 @@ export function sqsQueueClient(client: SQSClient, queueUrl: string): QueueClient
         body += `${i === 0 ? '' : ','}{"Id":${JSON.stringify(e.Id)},"MessageBody":${JSON.stringify(e.MessageBody)}}`;
       });
       const payload = Buffer.from(`${body}]}`);
-      const credentials = (await client.config.credentials()) as Credentials;
-      const date = amzDate(Date.now());
-      const headers: Record<string, string> = {
-        'content-type': 'application/x-amz-json-1.0',
-        host: endpoint.host,
-        'x-amz-date': date,
-        'x-amz-target': 'AmazonSQS.SendMessageBatch',
-        ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
-      };
-      headers.authorization = signer.authorization({
-        method: 'POST',
-        path: endpoint.path,
-        headers,
-        payloadHash: sha256Hex(payload),
+      signer ??= new SignatureV4({
+        credentials: client.config.credentials,
         region: endpoint.region,
         service: endpoint.service,
-        amzDate: date,
-        credentials,
+        sha256: client.config.sha256,
       });
-      const res = await post(endpoint, endpoint.https ? agents.https : agents.http, headers, payload);
+      const signed = await signer.sign({
+        method: 'POST',
+        protocol: endpoint.https ? 'https:' : 'http:',
+        hostname: endpoint.hostname,
+        ...(endpoint.port ? { port: endpoint.port } : {}),
+        path: endpoint.path,
+        query: {},
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          host: endpoint.host,
+          'x-amz-target': 'AmazonSQS.SendMessageBatch',
+        },
+        body: payload,
+      });
+      const res = await post(endpoint, endpoint.https ? agents.https : agents.http, signed.headers, payload);
       const text = res.body.toString('utf8');
       if (res.status !== 200) throw sqsError(res.status, text);
       return JSON.parse(text) as SendMessageBatchResult;
