@@ -1,4 +1,5 @@
 import type { Msgtype } from '../rules/index.ts';
+import { cutIndex } from './bytes.ts';
 
 /**
  * Escaping of untrusted event text for each WeCom msgtype. WeCom's markdown dialects are undocumented beyond a short
@@ -31,13 +32,17 @@ function isWellFormed(text: string): boolean {
   return (text as unknown as WellFormed).isWellFormed();
 }
 
+function toWellFormed(text: string): string {
+  return (text as unknown as WellFormed).toWellFormed();
+}
+
 function replaceUnsafe(ch: string): string {
   return ch === '\u2028' || ch === '\u2029' ? '\n' : '';
 }
 
 /** Removes control characters and bidi overrides, replaces lone surrogates by U+FFFD; `\r\n` becomes `\n`. */
 export function sanitize(text: string): string {
-  const out = isWellFormed(text) ? text : (text as unknown as WellFormed).toWellFormed();
+  const out = isWellFormed(text) ? text : toWellFormed(text);
   return UNSAFE.test(out) ? out.replace(UNSAFE_G, replaceUnsafe) : out;
 }
 
@@ -143,45 +148,82 @@ function lineStartAt(text: string, i: number): [string, number] | undefined {
   return j > i && indent !== text.slice(i, j) ? [indent, j] : undefined;
 }
 
+/** The escape of a prefix of a text: the escaped text, and where in the original text that prefix ends. */
+export interface EscapedPrefix {
+  escaped: string;
+  end: number;
+}
+
+/** UTF-8 bytes of the UTF-16 unit `c` (4 for the high half of a pair, which then takes its low half along). */
+function unitBytes(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : 3;
+}
+
 /**
- * The markdown escaper's work, one pass that also does `sanitize`'s removals (on well-formed text): three regex passes with callbacks cost several
- * times more on a multi-kilobyte stack trace, the message most in need of escaping and fitting.
+ * The markdown escaper's work, one pass that also does `sanitize`'s removals (on well-formed text): three regex
+ * passes with callbacks cost several times more on a multi-kilobyte stack trace, the message most in need of
+ * escaping and fitting. With a finite `maxBytes` it stops before the output would exceed that many UTF-8 bytes, so
+ * fitting a long message escapes only what can be shown; look-ahead (`_`, `&`, line starts) still reads the text
+ * past that point, so the result is exactly a prefix of the whole text's escape.
  */
-function escapeMarkup(text: string): string {
+function escapeMarkup(text: string, maxBytes: number): EscapedPrefix {
+  const budgeted = maxBytes !== Infinity;
   let out = '';
+  let outBytes = 0;
   let from = 0;
   let lineStart = true;
-  for (let i = 0; i < text.length; i++) {
+  // Kept characters take at least a byte each, so a run longer than the bytes left cannot fit: the scan stops there.
+  let bound = Math.min(text.length, maxBytes + 1);
+  let i = 0;
+  for (; i < bound; i++) {
+    let replacement: string | undefined;
+    let next = i + 1;
     if (lineStart) {
       lineStart = false;
       const found = lineStartAt(text, i);
-      if (found) {
-        out += text.slice(from, i) + found[0];
-        from = found[1];
-        i = found[1] - 1;
+      if (found) [replacement, next] = found;
+    }
+    if (replacement === undefined) {
+      const c = text.charCodeAt(i);
+      if (c === 10) {
+        lineStart = true;
         continue;
       }
+      if (c <= 126) {
+        if (MARKUP[c] === 0 && (c >= 32 || c === 9)) continue;
+        replacement = c < 32 ? '' : markupAt(text, i, c);
+        if (replacement === undefined) continue;
+      } else if (isRemoved(c)) replacement = '';
+      else if (c === 0x2028 || c === 0x2029) {
+        replacement = '\n';
+        lineStart = true;
+      } else continue;
     }
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      lineStart = true;
-      continue;
+    const run = text.slice(from, i);
+    if (budgeted) {
+      const runBytes = utf8Length(run);
+      const width = utf8Length(replacement);
+      if (outBytes + runBytes + width > maxBytes) return cutRun(out, outBytes, run, from, maxBytes);
+      outBytes += runBytes + width;
+      bound = Math.min(text.length, next + maxBytes - outBytes + 1);
     }
-    let replacement: string | undefined;
-    if (c <= 126) {
-      if (MARKUP[c] === 0 && (c >= 32 || c === 9)) continue;
-      replacement = c < 32 ? '' : markupAt(text, i, c);
-    } else if (isRemoved(c)) replacement = '';
-    else if (c === 0x2028 || c === 0x2029) {
-      replacement = '\n';
-      lineStart = true;
-    } else continue;
-    if (replacement !== undefined) {
-      out += text.slice(from, i) + replacement;
-      from = i + 1;
-    }
+    out += run + replacement;
+    from = next;
+    i = next - 1;
   }
-  return from === 0 ? text : out + text.slice(from);
+  const run = text.slice(from, i);
+  if (budgeted && outBytes + utf8Length(run) > maxBytes) return cutRun(out, outBytes, run, from, maxBytes);
+  return { escaped: from === 0 ? run : out + run, end: i };
+}
+
+/** Ends an escape inside a run of kept characters, at the last whole character that fits. */
+function cutRun(out: string, outBytes: number, run: string, from: number, maxBytes: number): EscapedPrefix {
+  const keep = cutIndex(run, maxBytes - outBytes);
+  return { escaped: out + run.slice(0, keep), end: from + keep };
+}
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
 }
 
 // Fitting escapes the same long message again right after the template did, then has the template escape the cut
@@ -210,7 +252,7 @@ export function escapeMarkdown(text: string): string {
     return text;
   }
   if (text === lastIn) return lastOut;
-  const out = escapeMarkup(wellFormed ? text : (text as unknown as WellFormed).toWellFormed());
+  const out = escapeMarkup(wellFormed ? text : toWellFormed(text), Infinity).escaped;
   lastIn = text;
   lastOut = out;
   return out;
@@ -229,11 +271,43 @@ export function escapeText(text: string): string {
   return TEXT_CHARS.test(out) ? out.replace(TEXT_CHARS_G, lookalike) : out;
 }
 
+/**
+ * `escapeMarkdown` of the longest prefix of `text` whose escape takes at most `maxBytes` UTF-8 bytes, and where
+ * that prefix ends: for fitting a long message without escaping the part that is cut.
+ */
+export function escapeMarkdownWithin(text: string, maxBytes: number): EscapedPrefix {
+  return escapeMarkup(isWellFormed(text) ? text : toWellFormed(text), maxBytes);
+}
+
+/** `escapeText` of the longest prefix of `text` whose escape takes at most `maxBytes` UTF-8 bytes, and its end. */
+export function escapeTextWithin(text: string, maxBytes: number): EscapedPrefix {
+  // `toWellFormed` keeps every index; `escapeText` works character by character, so a prefix escapes alike.
+  const wellFormed = isWellFormed(text) ? text : toWellFormed(text);
+  let bytes = 0;
+  let i = 0;
+  for (; i < wellFormed.length; i++) {
+    const c = wellFormed.charCodeAt(i);
+    const width =
+      c === 60 || c === 62 ? 3 : c === 0x2028 || c === 0x2029 ? 1 : isRemoved(c) ? 0 : unitBytes(c);
+    if (bytes + width > maxBytes) break;
+    bytes += width;
+    if (width === 4) i++;
+  }
+  return { escaped: escapeText(wellFormed.slice(0, i)), end: i };
+}
+
 /** The escaper for values interpolated into content of each msgtype. */
 export const ESCAPERS: Record<Msgtype, (text: string) => string> = {
   text: escapeText,
   markdown: escapeMarkdown,
   markdown_v2: escapeMarkdown,
+};
+
+/** `ESCAPERS`' prefix forms, for the fitter. */
+export const PREFIX_ESCAPERS: Record<Msgtype, (text: string, maxBytes: number) => EscapedPrefix> = {
+  text: escapeTextWithin,
+  markdown: escapeMarkdownWithin,
+  markdown_v2: escapeMarkdownWithin,
 };
 
 /** Escapes text for the inside of a JSON string literal (no surrounding quotes), for full-body templates. */

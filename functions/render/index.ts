@@ -7,7 +7,15 @@ export type { RendererOptions } from './renderer.ts';
 export { checkBodyTemplate } from './body-check.ts';
 export { sampleEvent } from './sample.ts';
 export { BUILTIN_SOURCES } from './builtins.ts';
-export { escapeMarkdown, escapeText, escapeJsonString, sanitize } from './escape.ts';
+export {
+  escapeMarkdown,
+  escapeMarkdownWithin,
+  escapeText,
+  escapeTextWithin,
+  escapeJsonString,
+  sanitize,
+} from './escape.ts';
+export type { EscapedPrefix } from './escape.ts';
 export { utf8Bytes } from './bytes.ts';
 export { truncationMarker } from './fit.ts';
 export { RenderError } from './errors.ts';

@@ -3,7 +3,8 @@ import { CONTENT_LIMITS } from '../rules/index.ts';
 import type { Bundle, Msgtype } from '../rules/index.ts';
 import { BUILTIN_SOURCES, builtinNames } from './builtins.ts';
 import { createEta } from './compile.ts';
-import { ESCAPERS, escapeJsonString } from './escape.ts';
+import { ESCAPERS, PREFIX_ESCAPERS, escapeJsonString } from './escape.ts';
+import type { EscapedPrefix } from './escape.ts';
 import { RenderError } from './errors.ts';
 import { bodyProducer, contentProducer } from './producers.ts';
 import type { Producer } from './producers.ts';
@@ -17,6 +18,8 @@ export interface CompiledReceiver {
   perMinute: number;
   /** The escaper for the receiver's msgtype (without JSON escaping), used to pre-escape text the fitter cuts. */
   escape: (text: string) => string;
+  /** `escape` of the longest prefix of a text that fits a byte budget, for cutting a message to fit. */
+  escapeWithin: (text: string, maxBytes: number) => EscapedPrefix;
   single: Producer;
   digest: Producer;
   /** The built-ins, used when the receiver's own template fails on an event. */
@@ -48,6 +51,7 @@ export class TemplateCompiler {
       maxBytes: receiver.maxBytes,
       perMinute: receiver.maxMessagesPerMinute,
       escape: ESCAPERS[msgtype],
+      escapeWithin: PREFIX_ESCAPERS[msgtype],
       single: body
         ? this.producer(name, body, msgtype, true)
         : this.producer(name, receiver.template ?? builtin.single, msgtype, false),

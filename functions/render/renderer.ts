@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
+import { CONTENT_LIMITS } from '../rules/index.ts';
 import type { Bundle } from '../rules/index.ts';
 import { utf8Bytes } from './bytes.ts';
 import { escapeMarkdown, escapeText, rememberEscaped } from './escape.ts';
@@ -24,7 +25,8 @@ const MESSAGE_SHRINK_ROUNDS = 3;
 const TEXT_LIMIT = 2048;
 // Events a digest's first render holds: about what one message of the built-in markdown digest takes.
 const FIRST_PROBE = 16;
-const MARKER_START = truncationMarker(0).slice(0, 11);
+// No content of any msgtype can show more of a message than this.
+const MAX_CONTENT_BYTES = Math.max(...Object.values(CONTENT_LIMITS));
 
 /** A message's content after fitting, with the draft it came from. */
 interface Fitted {
@@ -52,9 +54,10 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
       const receiver = receiverOf(name);
       const data = eventData(event, fmt);
       return withFallback(receiver.single, receiver.fallbackSingle, (producer) => {
-        const first = producer.produce(data);
+        const shown = showable(receiver, data.message);
+        const first = producer.produce(shown === data.message ? data : { ...data, message: shown });
         const plan = planMentions(first.msgtype, mentions, contentLimit(receiver, first.msgtype));
-        const content = fitEvent(receiver, producer, data, first, limitWith(receiver, first, plan));
+        const content = fitEvent(receiver, producer, data, shown, first, limitWith(receiver, first, plan));
         return assemble(
           receiver,
           [{ draft: first, content, covers: [0] }],
@@ -123,12 +126,14 @@ function limitWith(receiver: CompiledReceiver, draft: Draft, plan: MentionPlan):
 
 /**
  * Fits one event: first by shortening its message (so header and footer lines survive, and the marker shows where
- * text is missing), then, if the template's bulk is elsewhere, by cutting the content's tail.
+ * text is missing), then, if the template's bulk is elsewhere, by cutting the content's tail. `shown` is the
+ * message as the first draft showed it (see `showable`).
  */
 function fitEvent(
   receiver: CompiledReceiver,
   producer: Producer,
   data: EventTemplateData,
+  shown: string,
   first: Draft,
   limit: number,
 ): string | undefined {
@@ -137,18 +142,11 @@ function fitEvent(
   let over = utf8Bytes(draft.content) - limit;
   if (over <= 0) return draft.content;
   if (data.message) {
-    // Escaping is idempotent, so the template escaping the pre-escaped, cut message again changes nothing.
-    const escaped = receiver.escape(data.message);
-    const escapedBytes = utf8Bytes(escaped);
+    const shownBytes = utf8Bytes(receiver.escape(shown));
+    const messageBytes = utf8Bytes(data.message);
     for (let round = 0; round < MESSAGE_SHRINK_ROUNDS && over > 0; round++) {
-      const message = truncateToBytes(escaped, escapedBytes - over);
+      const message = cutMessage(receiver, data.message, messageBytes, shownBytes - over);
       if (message === undefined) break;
-      if (
-        receiver.escape === escapeMarkdown &&
-        message.charAt(message.lastIndexOf(MARKER_START) - 1) !== '_'
-      ) {
-        rememberEscaped(message);
-      }
       draft = producer.produce({ ...data, message });
       if (draft.content === undefined) return undefined;
       const bytes = utf8Bytes(draft.content);
@@ -157,6 +155,38 @@ function fitEvent(
     }
   }
   return fitContent(draft.content!, limit);
+}
+
+/**
+ * The message a template is first given: the event's own, or, when even its escape alone is over every content
+ * limit, that escape cut to the largest limit, so a multi-kilobyte stack trace is escaped only as far as it can
+ * ever be shown.
+ */
+function showable(receiver: CompiledReceiver, message: string): string {
+  if (utf8Bytes(message) <= MAX_CONTENT_BYTES) return message;
+  return cutMessage(receiver, message, utf8Bytes(message), MAX_CONTENT_BYTES) ?? message;
+}
+
+/**
+ * The message escaped and cut to `maxBytes` with the marker `…(truncated, N bytes)`, N being the bytes of the
+ * event's message left out; undefined when even the marker does not fit. Escaping is idempotent, so the template
+ * escaping the cut message again changes nothing (and, remembered, costs nothing).
+ */
+function cutMessage(
+  receiver: CompiledReceiver,
+  message: string,
+  messageBytes: number,
+  maxBytes: number,
+): string | undefined {
+  // Sized for the largest number it could carry, so the real marker (fewer or equal digits) always fits.
+  const room = maxBytes - utf8Bytes(truncationMarker(messageBytes));
+  if (room < 0) return undefined;
+  const { escaped, end } = receiver.escapeWithin(message, room);
+  if (end === message.length) return escaped;
+  const cut = escaped + truncationMarker(messageBytes - utf8Bytes(message.slice(0, end)));
+  // A prefix of escaped text stays escaped, except a kept `_` whose right neighbour the cut replaced.
+  if (receiver.escape === escapeMarkdown && !escaped.endsWith('_')) rememberEscaped(cut);
+  return cut;
 }
 
 /** The last resort: cut the tail, keeping the header lines, so nothing ever leaves over its limit. */

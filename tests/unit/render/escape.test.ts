@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { escapeMarkdown, escapeText, sanitize } from '../../../functions/render/index.ts';
+import {
+  escapeMarkdown,
+  escapeMarkdownWithin,
+  escapeText,
+  escapeTextWithin,
+  sanitize,
+} from '../../../functions/render/index.ts';
 
 /** Every way event text could turn into markdown syntax; `null` when the escaped text has none. */
 function markdownSyntax(text: string): string | null {
@@ -117,5 +123,49 @@ describe('escapeText', () => {
 describe('sanitize', () => {
   it('turns CRLF into LF, line separators into LF and lone surrogates into U+FFFD', () => {
     assert.equal(sanitize('a\r\nb\u2028c\udc00'), 'a\nb\nc\uFFFD');
+  });
+});
+
+describe('escaping within a byte budget (for fitting long messages)', () => {
+  const alphabet = fc.constantFrom(...'<>[]*`#~|\\&_-+=.)1 \t\n\r\u0000\u2028\u00A0a;@中😀'.split(''));
+  const hostile = fc.oneof(
+    fc.string({ unit: alphabet, maxLength: 80 }),
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+  );
+  const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+  for (const [name, escape, within] of [
+    ['markdown', escapeMarkdown, escapeMarkdownWithin],
+    ['text', escapeText, escapeTextWithin],
+  ] as const) {
+    it(`${name}: a prefix of the whole escape, within the budget, growing with it, whole when it fits (property)`, () => {
+      fc.assert(
+        fc.property(
+          hostile,
+          fc.integer({ min: 0, max: 120 }),
+          fc.integer({ min: 1, max: 40 }),
+          (text, maxBytes, more) => {
+            const whole = escape(text);
+            const { escaped, end } = within(text, maxBytes);
+            assert.ok(whole.startsWith(escaped), JSON.stringify({ whole, escaped }));
+            assert.ok(bytes(escaped) <= maxBytes);
+            assert.ok(end >= 0 && end <= text.length);
+            assert.ok(within(text, maxBytes + more).escaped.startsWith(escaped));
+            assert.deepEqual(within(text, bytes(whole)), { escaped: whole, end: text.length });
+            if (end === text.length) assert.equal(escaped, whole);
+          },
+        ),
+        { numRuns: 1500 },
+      );
+    });
+  }
+
+  it('stops inside a long run of plain text at the last whole character that fits', () => {
+    const text = `${'a'.repeat(10)}中😀${'b'.repeat(5000)}`;
+    assert.deepEqual(escapeMarkdownWithin(text, 12), { escaped: 'a'.repeat(10), end: 10 });
+    assert.deepEqual(escapeMarkdownWithin(text, 13), { escaped: `${'a'.repeat(10)}中`, end: 11 });
+    assert.deepEqual(escapeMarkdownWithin(text, 17), { escaped: `${'a'.repeat(10)}中😀`, end: 13 });
+    assert.deepEqual(escapeTextWithin(text, 16), { escaped: `${'a'.repeat(10)}中`, end: 11 });
   });
 });

@@ -76,6 +76,28 @@ describe('fitting a single event', () => {
     });
   }
 
+  it("counts the bytes of the event's message left out, not of its escaped form", () => {
+    for (const [receiver, unit, escaped] of [
+      ['md', '<', '＜'],
+      ['text', '<', '＜'],
+      ['md', '\t', '\t'],
+    ] as const) {
+      const message = `x${unit}`.repeat(4000);
+      const text = content(renderer().renderEvent(receiver, event({ message }), NONE)[0]!);
+      const shown = /\n(x[^\n]*)…\(truncated/.exec(text)![1]!;
+      const shownRaw = shown.split('x').length - 1 + (shown.split(escaped).length - 1);
+      assert.equal(Number(TRUNCATED.exec(text)![1]), bytes(message) - shownRaw, `${receiver} ${unit}`);
+    }
+  });
+
+  it('cuts a message hundreds of kilobytes long like a short one', () => {
+    const text = content(renderer().renderEvent('md', event({ message: 'y'.repeat(500_000) }), NONE)[0]!);
+    assert.ok(bytes(text) <= 4096 && bytes(text) > 4000, String(bytes(text)));
+    const kept = /\n(y+)…/.exec(text)![1]!.length;
+    assert.equal(Number(TRUNCATED.exec(text)![1]), 500_000 - kept);
+    assert.match(text, /…\(truncated, \d+ bytes\)\n<font color="comment">×12 · first/);
+  });
+
   it('never splits an escape: look-alikes are whole characters', () => {
     const text = content(renderer().renderEvent('md', event({ message: '<'.repeat(3000) }), NONE)[0]!);
     assert.ok(bytes(text) <= 4096);
