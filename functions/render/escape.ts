@@ -226,15 +226,16 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-// Fitting escapes the same long message again right after the template did, then has the template escape the cut
-// (already escaped) message; remembering the last result makes both passes free.
+// Fitting measures the long message the template just escaped, then has the template escape the cut (already
+// escaped) message; remembering the last long result makes both passes free.
 let lastIn = '';
 let lastOut = '';
+const REMEMBERED_LENGTH = 256;
 
 /**
  * Declares `text` already escaped for markdown, so the next `escapeMarkdown(text)` returns it without a pass. For
  * the fitter's cut of an escaped message: a prefix of escaped text stays escaped, except a kept `_` whose right
- * neighbour the cut replaced (the caller checks that).
+ * neighbour the cut replaced (the caller cuts before it).
  */
 export function rememberEscaped(text: string): void {
   lastIn = text;
@@ -253,8 +254,11 @@ export function escapeMarkdown(text: string): string {
   }
   if (text === lastIn) return lastOut;
   const out = escapeMarkup(wellFormed ? text : toWellFormed(text), Infinity).escaped;
-  lastIn = text;
-  lastOut = out;
+  // Only a long value is worth remembering, and short ones (a count, a time) must not push it out.
+  if (text.length >= REMEMBERED_LENGTH) {
+    lastIn = text;
+    lastOut = out;
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
 import { CONTENT_LIMITS } from '../rules/index.ts';
-import type { Bundle } from '../rules/index.ts';
+import type { Bundle, ResolvedMentions } from '../rules/index.ts';
 import { utf8Bytes } from './bytes.ts';
 import { escapeMarkdown, escapeText, rememberEscaped } from './escape.ts';
 import { truncateToBytes, truncationMarker } from './fit.ts';
@@ -25,6 +25,8 @@ const MESSAGE_SHRINK_ROUNDS = 3;
 const TEXT_LIMIT = 2048;
 // Events a digest's first render holds: about what one message of the built-in markdown digest takes.
 const FIRST_PROBE = 16;
+// Stands in for a long message to measure the rest of a template's content.
+const STAND_IN = 'x';
 // No content of any msgtype can show more of a message than this.
 const MAX_CONTENT_BYTES = Math.max(...Object.values(CONTENT_LIMITS));
 
@@ -54,7 +56,7 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
       const receiver = receiverOf(name);
       const data = eventData(event, fmt);
       return withFallback(receiver.single, receiver.fallbackSingle, (producer) => {
-        const shown = showable(receiver, data.message);
+        const shown = showable(receiver, producer, data, mentions);
         const first = producer.produce(shown === data.message ? data : { ...data, message: shown });
         const plan = planMentions(first.msgtype, mentions, contentLimit(receiver, first.msgtype));
         const content = fitEvent(receiver, producer, data, shown, first, limitWith(receiver, first, plan));
@@ -142,7 +144,8 @@ function fitEvent(
   let over = utf8Bytes(draft.content) - limit;
   if (over <= 0) return draft.content;
   if (data.message) {
-    const shownBytes = utf8Bytes(receiver.escape(shown));
+    // A cut message is escaped already (and escaping is idempotent); the event's own is escaped by the template.
+    const shownBytes = utf8Bytes(shown === data.message ? receiver.escape(shown) : shown);
     const messageBytes = utf8Bytes(data.message);
     for (let round = 0; round < MESSAGE_SHRINK_ROUNDS && over > 0; round++) {
       const message = cutMessage(receiver, data.message, messageBytes, shownBytes - over);
@@ -158,13 +161,34 @@ function fitEvent(
 }
 
 /**
- * The message a template is first given: the event's own, or, when even its escape alone is over every content
- * limit, that escape cut to the largest limit, so a multi-kilobyte stack trace is escaped only as far as it can
- * ever be shown.
+ * The message a template is first given: the event's own, or, when its escape alone is over every content limit,
+ * that escape already cut to the room the rest of the content leaves (measured with a one-character stand-in), so
+ * a multi-kilobyte stack trace is escaped once and only as far as it can be shown.
  */
-function showable(receiver: CompiledReceiver, message: string): string {
-  if (utf8Bytes(message) <= MAX_CONTENT_BYTES) return message;
-  return cutMessage(receiver, message, utf8Bytes(message), MAX_CONTENT_BYTES) ?? message;
+function showable(
+  receiver: CompiledReceiver,
+  producer: Producer,
+  data: EventTemplateData,
+  mentions: ResolvedMentions,
+): string {
+  const message = data.message;
+  const messageBytes = utf8Bytes(message);
+  if (messageBytes <= MAX_CONTENT_BYTES) return message;
+  const probe = producer.produce({ ...data, message: STAND_IN });
+  const room =
+    probe.content === undefined
+      ? MAX_CONTENT_BYTES
+      : limitWith(
+          receiver,
+          probe,
+          planMentions(probe.msgtype, mentions, contentLimit(receiver, probe.msgtype)),
+        ) -
+        (utf8Bytes(probe.content) - STAND_IN.length);
+  return (
+    cutMessage(receiver, message, messageBytes, Math.min(room, MAX_CONTENT_BYTES)) ??
+    cutMessage(receiver, message, messageBytes, MAX_CONTENT_BYTES) ??
+    message
+  );
 }
 
 /**
@@ -181,11 +205,15 @@ function cutMessage(
   // Sized for the largest number it could carry, so the real marker (fewer or equal digits) always fits.
   const room = maxBytes - utf8Bytes(truncationMarker(messageBytes));
   if (room < 0) return undefined;
-  const { escaped, end } = receiver.escapeWithin(message, room);
-  if (end === message.length) return escaped;
+  const prefix = receiver.escapeWithin(message, room);
+  if (prefix.end === message.length) return prefix.escaped;
+  let { escaped, end } = prefix;
+  // An intra-word `_` kept at the cut would start emphasis next to the marker (and escape differently again):
+  // the cut moves before it, so the cut message is escaped for good.
+  if (receiver.escape === escapeMarkdown && escaped.endsWith('_'))
+    [escaped, end] = [escaped.slice(0, -1), end - 1];
   const cut = escaped + truncationMarker(messageBytes - utf8Bytes(message.slice(0, end)));
-  // A prefix of escaped text stays escaped, except a kept `_` whose right neighbour the cut replaced.
-  if (receiver.escape === escapeMarkdown && !escaped.endsWith('_')) rememberEscaped(cut);
+  if (receiver.escape === escapeMarkdown) rememberEscaped(cut);
   return cut;
 }
 
