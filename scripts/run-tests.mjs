@@ -30,7 +30,17 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files.map((f) => relative(root, f))],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    // A test file whose tests all finished must not hold CI hostage with a leftover timer or socket, and no
+    // single test may hang: CI has a hard time limit, and a hang would spend it all.
+    '--test-force-exit',
+    '--test-timeout=300000',
+    ...files.map((f) => relative(root, f)),
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
 );
 process.exit(result.status ?? 1);
