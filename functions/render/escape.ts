@@ -22,8 +22,10 @@ const TEXT_SUSPECT =
 const MARKDOWN_SUSPECT =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029<>[\]*`#~|\\&_]/;
-// Whitespace, `-`, `+`, `=` or a digit: what a line-start construct can begin with.
-const SUSPECT_FIRST = /^[\s\-+=\d]/;
+// What a line-start construct begins with: whitespace, `-`, `+`, `=`, or digits before `.` or `)`. Counts and
+// times start with digits and take the fast path; anything else `lineStartAt` would change is caught by
+// MARKDOWN_SUSPECT (controls, bidi characters).
+const LINE_START_CONSTRUCT = /^(?:[\s\-+=]|\d+[.)])/;
 
 // ES2024 string methods, present in Node 20 but not in the ES2023 lib the project compiles against.
 type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
@@ -249,7 +251,7 @@ export function rememberEscaped(text: string): void {
  */
 export function escapeMarkdown(text: string): string {
   const wellFormed = isWellFormed(text);
-  if (wellFormed && !text.includes('\n') && !SUSPECT_FIRST.test(text) && !MARKDOWN_SUSPECT.test(text)) {
+  if (wellFormed && !text.includes('\n') && !LINE_START_CONSTRUCT.test(text) && !MARKDOWN_SUSPECT.test(text)) {
     return text;
   }
   if (text === lastIn) return lastOut;

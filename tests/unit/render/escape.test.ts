@@ -82,6 +82,12 @@ describe('escapeMarkdown', () => {
     assert.equal(escapeMarkdown(plain), plain);
   });
 
+  it('leaves counts, times and ages alone, but not digits that make a list item', () => {
+    for (const value of ['12', '2026-11-27 18:00:00', '3m ago']) assert.equal(escapeMarkdown(value), value);
+    assert.equal(escapeMarkdown('1. item'), '1． item');
+    assert.equal(escapeMarkdown('12) item'), '12） item');
+  });
+
   it('never produces markdown syntax or unsafe characters, for any string (property)', () => {
     const alphabet = fc.constantFrom(...'<>[]*`#~|\\&_-+=.)1 \t\n\r\u0000\u2028\u00A0a;@'.split(''));
     const hostile = fc.oneof(
