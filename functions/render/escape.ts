@@ -251,7 +251,12 @@ export function rememberEscaped(text: string): void {
  */
 export function escapeMarkdown(text: string): string {
   const wellFormed = isWellFormed(text);
-  if (wellFormed && !text.includes('\n') && !LINE_START_CONSTRUCT.test(text) && !MARKDOWN_SUSPECT.test(text)) {
+  if (
+    wellFormed &&
+    !text.includes('\n') &&
+    !LINE_START_CONSTRUCT.test(text) &&
+    !MARKDOWN_SUSPECT.test(text)
+  ) {
     return text;
   }
   if (text === lastIn) return lastOut;
