@@ -31,7 +31,8 @@ export interface ColdStartOptions {
 /**
  * Builds the handler once per cold start: compiles rules and templates, starts resolving every webhook reference
  * (SSM in batches, never logged), and wires the WeCom client (allow-listed hosts from
- * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS`) and the DLQ (`KUBE_WECOM_DLQ_URL`).
+ * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS`), the DLQ (`KUBE_WECOM_DLQ_URL`) and the queue's redrive limit
+ * (`KUBE_WECOM_MAX_RECEIVE_COUNT`), so a message failing on its last receive reaches the DLQ with its reason.
  */
 export function buildHandler(options: ColdStartOptions): SQSHandler {
   const { bundle, env } = options;
@@ -49,5 +50,8 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
     logger: options.logger ?? powertoolsLogger(),
     metrics: options.metrics ?? powertoolsMetrics(),
     clock,
+    ...(Number(env.KUBE_WECOM_MAX_RECEIVE_COUNT) > 0
+      ? { maxReceiveCount: Number(env.KUBE_WECOM_MAX_RECEIVE_COUNT) }
+      : {}),
   });
 }

@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSHandler } from 'aws-lambda';
 import { processBatch } from '../pipeline/index.ts';
-import type { PipelineDeps } from '../pipeline/index.ts';
+import type { BatchResult, DeadLetter, PipelineDeps } from '../pipeline/index.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { BatchMetrics, HandlerLogger } from './observability.ts';
 
@@ -14,6 +14,11 @@ export interface HandlerDeps {
   clock?: () => number;
   /** Time kept back from the Lambda deadline to report the batch (default 3 s). */
   safetyMarginMs?: number;
+  /**
+   * The events queue's `maxReceiveCount`. A message still failing on its last receive is dead-lettered by the
+   * function with its last failure as the reason, instead of being moved by the redrive policy without one.
+   */
+  maxReceiveCount?: number;
 }
 
 /**
@@ -30,11 +35,20 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
     const deadline = now + context.getRemainingTimeInMillis() - margin;
     const records = event.Records.map((record) => ({ messageId: record.messageId, body: record.body }));
     const result = await processBatch(records, deps.pipeline, { now, deadline });
-    const retry = new Set(result.retry);
+    const receives = new Map(
+      event.Records.map((record) => [
+        record.messageId,
+        Number(record.attributes?.ApproximateReceiveCount ?? 1),
+      ]),
+    );
+    const exhausted =
+      deps.deadLetters && deps.maxReceiveCount ? lastReceives(result, receives, deps.maxReceiveCount) : [];
+    const retry = new Set(result.retry.filter((id) => !exhausted.some((letter) => letter.messageId === id)));
+    const deadLetters = [...result.deadLetters, ...exhausted];
 
-    if (result.deadLetters.length > 0) {
+    if (deadLetters.length > 0) {
       const bodies = new Map(event.Records.map((record) => [record.messageId, record.body]));
-      for (const letter of result.deadLetters) {
+      for (const letter of deadLetters) {
         deps.logger.error('dead-lettering a queue message', {
           messageId: letter.messageId,
           reason: letter.reason,
@@ -43,9 +57,9 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
       }
       const unsent = deps.deadLetters
         ? await deps.deadLetters.send(
-            result.deadLetters.map((letter) => ({ ...letter, body: bodies.get(letter.messageId)! })),
+            deadLetters.map((letter) => ({ ...letter, body: bodies.get(letter.messageId)! })),
           )
-        : result.deadLetters.map((letter) => letter.messageId);
+        : deadLetters.map((letter) => letter.messageId);
       for (const messageId of unsent) retry.add(messageId);
       if (deps.deadLetters && unsent.length > 0) {
         deps.logger.warn('could not send to the DLQ; leaving the messages to the redrive policy', {
@@ -67,4 +81,31 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
     deps.metrics.publish(result.stats);
     return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/**
+ * Messages to retry that are on their last receive: SQS would move them to the DLQ next time, dropping the
+ * reason, so they become dead letters here with the last transient failure they met.
+ */
+function lastReceives(
+  result: BatchResult,
+  receives: Map<string, number>,
+  maxReceiveCount: number,
+): DeadLetter[] {
+  const letters = new Map<string, DeadLetter>();
+  for (const outcome of result.outcomes) {
+    if (outcome.status !== 'retry') continue;
+    for (const event of outcome.planned.events) {
+      for (const messageId of event.messageIds) {
+        const count = receives.get(messageId) ?? 1;
+        if (count < maxReceiveCount || letters.has(messageId)) continue;
+        letters.set(messageId, {
+          messageId,
+          reason: `still failing on receive ${count} of ${maxReceiveCount}: ${outcome.reason}`,
+          errcode: outcome.errcode,
+        });
+      }
+    }
+  }
+  return [...letters.values()];
 }

@@ -250,6 +250,10 @@ describe('serverless package', { concurrency: false }, () => {
         const variables = (fn(stage).Environment as { Variables: Json }).Variables;
         assert.deepEqual(variables.KUBE_WECOM_DLQ_URL, { Ref: 'EventsDLQ' });
         assert.equal(variables.KUBE_WECOM_SSM_PATH, `/kube-wecom/${stage}`);
+        const redrive = (
+          resource(stage, 'EventsQueue').Properties as { RedrivePolicy: { maxReceiveCount: number } }
+        ).RedrivePolicy;
+        assert.equal(Number(variables.KUBE_WECOM_MAX_RECEIVE_COUNT), redrive.maxReceiveCount);
       });
 
       it('outputs the queue URL and ARN, the DLQ URL and the forwarder role ARN', () => {

@@ -82,7 +82,11 @@ function webhookSender(rules: Bundle): WebhookSender {
   return new WebhookSender(rules, new WebhookResolver({ env }), client);
 }
 
-function handlerWith(deadLetters: DeadLetterQueue | undefined, sender?: MessageSender) {
+function handlerWith(
+  deadLetters: DeadLetterQueue | undefined,
+  sender?: MessageSender,
+  maxReceiveCount?: number,
+) {
   const rules = bundle();
   return createHandler({
     pipeline: {
@@ -94,6 +98,7 @@ function handlerWith(deadLetters: DeadLetterQueue | undefined, sender?: MessageS
     logger,
     metrics: { publish: (stats) => void published.push(stats) },
     clock: () => NOW,
+    ...(maxReceiveCount ? { maxReceiveCount } : {}),
   });
 }
 
@@ -161,6 +166,23 @@ describe('createHandler', () => {
       },
       { records: 4, sent: 1, deadLetters: 2, retryLater: 1, retries: MAX_ATTEMPTS - 1 },
     );
+  });
+
+  it('dead-letters a message still failing on its last receive, with the last failure as the reason', async () => {
+    const dlq = recordingDlq();
+    const lastTry = { ...BATCH[2]!, attributes: { ...BATCH[2]!.attributes, ApproximateReceiveCount: '5' } };
+    const earlier = {
+      ...BATCH[2]!,
+      messageId: 'm-busy-2',
+      attributes: { ...BATCH[2]!.attributes, ApproximateReceiveCount: '4' },
+    };
+    assert.deepEqual(await invoke(handlerWith(dlq, undefined, 5), [lastTry, earlier]), ['m-busy-2']);
+    assert.deepEqual(
+      dlq.entries.map((entry) => entry.messageId),
+      ['m-busy'],
+    );
+    assert.match(dlq.entries[0]!.reason, /^still failing on receive 5 of 5: /);
+    assert.equal(dlq.entries[0]!.body, BATCH[2]!.body);
   });
 
   it('without a DLQ, reports dead letters as failures too, so the redrive policy moves them', async () => {
