@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { BundleError, formatProblem } from '../../functions/rules/index.ts';
 import { loadCheckedBundle } from '../load-bundle.ts';
 
@@ -6,9 +7,15 @@ interface Output {
 }
 
 /** Validates a bundle file; returns the exit code (0 valid, 1 invalid). Warnings go to `err` and never fail. */
-export async function runValidate(path: string, out: Output, err: Output): Promise<number> {
+export async function runValidate(
+  path: string,
+  out: Output,
+  err: Output,
+  normalizedOut?: string,
+): Promise<number> {
   try {
     const { bundle, warnings } = await loadCheckedBundle(path);
+    if (normalizedOut) await writeFile(normalizedOut, `${JSON.stringify(bundle)}\n`);
     for (const warning of warnings) err.write(`warning: ${formatProblem(warning)}\n`);
     const receivers = Object.keys(bundle.receivers).length;
     const templates = Object.keys(bundle.templates).length;

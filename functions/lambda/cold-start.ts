@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSHandler } from 'aws-lambda';
-import { compileRules } from '../rules/index.ts';
+import { compileRules } from '../rules/engine.ts';
 import type { Bundle } from '../rules/index.ts';
 import { compileRenderer } from '../render/index.ts';
 import { allowedHostsFromEnv, WebhookResolver, WecomClient } from '../wecom/index.ts';

@@ -1,5 +1,5 @@
 import type { Eta } from 'eta';
-import { CONTENT_LIMITS } from '../rules/index.ts';
+import { CONTENT_LIMITS } from '../rules/limits.ts';
 import type { Bundle, Msgtype } from '../rules/index.ts';
 import { BUILTIN_SOURCES, builtinNames } from './builtins.ts';
 import { createEta } from './compile.ts';

@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
-import { CONTENT_LIMITS } from '../rules/index.ts';
+import { CONTENT_LIMITS } from '../rules/limits.ts';
 import type { Bundle, ResolvedMentions } from '../rules/index.ts';
 import { utf8Bytes } from './bytes.ts';
 import { escapeMarkdown, escapeText, rememberEscaped } from './escape.ts';

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from './limits.ts';
+
+export { CONTENT_LIMITS, MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from './limits.ts';
+export type { Msgtype } from './limits.ts';
 
 /**
  * The rules bundle, format version 1 (Contract 3). This schema is the one source of truth: it validates bundles,
@@ -52,15 +56,6 @@ export const mentionsSchema = z.strictObject({
     .optional()
     .describe('A namespace annotation holding comma-separated user ids, so each team owns its @ list.'),
 });
-
-export const MSGTYPES = ['text', 'markdown', 'markdown_v2'] as const;
-export type Msgtype = (typeof MSGTYPES)[number];
-
-/** WeCom's documented content limits in UTF-8 bytes (research/wecom.md §4). */
-export const CONTENT_LIMITS: Record<Msgtype, number> = { text: 2048, markdown: 4096, markdown_v2: 4096 };
-
-/** WeCom's documented per-robot limit (research/wecom.md §7). */
-export const ROBOT_MESSAGES_PER_MINUTE = 20;
 
 export const receiverSchema = z.strictObject({
   description: z

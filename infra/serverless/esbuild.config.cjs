@@ -2,7 +2,9 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- serverless and serverless-esbuild load these files with require() */
 // esbuild options for serverless-esbuild (custom.esbuild.config). With a config file the plugin ignores every other
 // custom.esbuild key, so everything the Lambda artifact needs is here.
-const { readFileSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const path = require('node:path');
 
 /** The import specifier under which the handler receives the stage's rules bundle. */
@@ -12,7 +14,7 @@ const BUNDLE_MODULE = 'kube-wecom-bundle';
  * Resolves `import bundle from 'kube-wecom-bundle'` to the stage's rules bundle (custom.kubeWecom.bundle), with
  * `{ "file": … }` templates inlined, so the artifact is self-contained and reads no files at run time.
  */
-function rulesBundlePlugin(bundleFile) {
+function rulesBundlePlugin(bundleFile, serviceDir) {
   return {
     name: BUNDLE_MODULE,
     setup(build) {
@@ -21,16 +23,35 @@ function rulesBundlePlugin(bundleFile) {
         namespace: BUNDLE_MODULE,
       }));
       build.onLoad({ filter: /.*/, namespace: BUNDLE_MODULE }, (args) => {
-        const bundle = JSON.parse(readFileSync(args.path, 'utf8'));
-        const watchFiles = [args.path];
-        for (const [name, source] of Object.entries(bundle.templates ?? {})) {
-          if (source === null || typeof source !== 'object' || typeof source.file !== 'string') continue;
-          // Template paths are relative to the bundle (Contract 3), not to the working directory.
-          const file = path.resolve(path.dirname(args.path), source.file);
-          bundle.templates[name] = readFileSync(file, 'utf8');
-          watchFiles.push(file);
+        // `kube-wecom validate --normalized-out` writes the bundle as the function loads it (defaults applied,
+        // template files inlined), so the artifact carries no schema library and its cold start parses none.
+        const out = path.join(mkdtempSync(path.join(tmpdir(), 'kube-wecom-bundle-')), 'bundle.json');
+        const result = spawnSync(
+          process.execPath,
+          [
+            path.join(serviceDir, 'bin/kube-wecom.mjs'),
+            'validate',
+            '--config',
+            args.path,
+            '--normalized-out',
+            out,
+          ],
+          { cwd: serviceDir, encoding: 'utf8' },
+        );
+        if (result.status !== 0) {
+          return {
+            errors: [{ text: `rules bundle ${args.path} is invalid:\n${result.stdout}${result.stderr}` }],
+          };
         }
-        return { contents: JSON.stringify(bundle), loader: 'json', watchFiles };
+        const contents = readFileSync(out, 'utf8');
+        rmSync(path.dirname(out), { recursive: true, force: true });
+        const bundle = JSON.parse(readFileSync(args.path, 'utf8'));
+        const templateFiles = Object.values(bundle.templates ?? {})
+          .filter(
+            (source) => source !== null && typeof source === 'object' && typeof source.file === 'string',
+          )
+          .map((source) => path.resolve(path.dirname(args.path), source.file));
+        return { contents, loader: 'json', watchFiles: [args.path, ...templateFiles] };
       });
     },
   };
@@ -77,6 +98,9 @@ module.exports = (serverless) => {
       js: "import { createRequire as __kubeWecomCreateRequire } from 'node:module'; const require = __kubeWecomCreateRequire(import.meta.url);",
     },
     define: { 'process.env.KUBE_WECOM_BUNDLE': JSON.stringify(bundle) },
-    plugins: [rulesBundlePlugin(path.resolve(serviceDir, bundle)), dependenciesOutOfSourceMapPlugin()],
+    plugins: [
+      rulesBundlePlugin(path.resolve(serviceDir, bundle), serviceDir),
+      dependenciesOutOfSourceMapPlugin(),
+    ],
   };
 };

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs the CLI exactly as a user would: `node bin/kube-wecom.mjs …` (what `npx kube-wecom` runs). */
 function cli(args: string[], input?: string) {
@@ -31,6 +33,16 @@ describe('kube-wecom CLI', () => {
     const lines = stdout.trim().split('\n');
     assert.ok(lines.length >= 3);
     for (const line of lines) assert.match(line, /^\$[^ ]*: .+/);
+  });
+
+  it('validate --normalized-out writes the bundle as the function loads it: defaults applied, templates inlined', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'kube-wecom-normalized-')), 'bundle.json');
+    const { code } = cli(['validate', '--config', 'config/example.json', '--normalized-out', out]);
+    assert.equal(code, 0);
+    const bundle = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(bundle.receivers['audit-log'].maxMessagesPerMinute, 20);
+    assert.equal(bundle.routes[1].repeat, 'exponential');
+    assert.match(bundle.templates.oncall, /it\.reason/);
   });
 
   it('validate rejects a full-body template that does not render valid JSON for a sample event', () => {
