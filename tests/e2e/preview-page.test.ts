@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { mountPreviewPage, StatsBoard, type PreviewPage } from '../../local/preview-page/index.ts';
 import { startWecomEmulator, type WecomEmulator } from '../harness/wecom-emulator/index.ts';
+import { chromiumSkip, launchChromium } from '../harness/chromium/index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = fileURLToPath(new URL('../../docs/assets/preview-page.png', import.meta.url));
-// Without the background-networking flags Chromium keeps dialling Google's hosts, which this sandbox refuses
-// (env notes, node.md); the sandbox flag is needed when running as root.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const ROBOTS = [
   { receiver: 'pay-oncall', key: 'k-pay-9c1e' },
@@ -95,10 +82,6 @@ declare const getComputedStyle: (element: unknown) => {
 };
 declare const window: { __pwned?: string };
 
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`;
-
 let emulatorNow = NOW;
 
 async function send(emulator: WecomEmulator, key: string, body: unknown, at = emulatorNow): Promise<void> {
@@ -126,12 +109,11 @@ function incidentBoard(): StatsBoard {
   return board;
 }
 
-describe('preview page in Chromium', { skip }, () => {
+describe('preview page in Chromium', { skip: chromiumSkip }, () => {
   let emulator: WecomEmulator;
   let page: PreviewPage;
   let context: BrowserContext;
   let tab: Page;
-  let profile: string;
 
   before(async () => {
     emulator = await startWecomEmulator({ acceptAnyKey: true, clock: () => emulatorNow });
@@ -159,15 +141,7 @@ describe('preview page in Chromium', { skip }, () => {
     );
     await send(emulator, pay, { msgtype: 'markdown', markdown: { content: BACKOFF } }, NOW - 9_000);
 
-    profile = mkdtempSync(join(tmpdir(), 'kube-wecom-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1440, height: 1080 },
-      timezoneId: 'Asia/Shanghai',
-      locale: 'en-GB',
-    });
+    context = await launchChromium({ width: 1440, height: 1080 });
     tab = context.pages()[0] ?? (await context.newPage());
     await tab.goto(emulator.url);
     await tab.locator('#status[data-mode="live"]').waitFor();
@@ -177,7 +151,6 @@ describe('preview page in Chromium', { skip }, () => {
     await context?.close();
     page?.close();
     await emulator?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('shows one column per robot with its messages newest first', async () => {

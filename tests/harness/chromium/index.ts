@@ -1,0 +1,46 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+
+/** Debian's Chromium, which `.ci/run` installs when missing. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why browser tests skip on this machine, or false when they can run. */
+export const chromiumSkip: string | false = existsSync(CHROMIUM)
+  ? false
+  : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`;
+
+// Without the background-networking flags Chromium keeps dialling Google's hosts, which this sandbox refuses
+// (env notes, node.md); the sandbox flag is needed when running as root.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A headless Chromium with a fresh profile, in Shanghai time; `close()` also removes the profile. */
+export async function launchChromium(viewport: { width: number; height: number }): Promise<BrowserContext> {
+  const profile = mkdtempSync(join(tmpdir(), 'kube-wecom-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+    timezoneId: 'Asia/Shanghai',
+    locale: 'en-GB',
+  });
+  // Chromium may still be writing its profile as the context closes; a temp directory left behind is harmless.
+  context.on(
+    'close',
+    () => void rm(profile, { recursive: true, force: true, maxRetries: 5 }).catch(() => undefined),
+  );
+  return context;
+}
