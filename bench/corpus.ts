@@ -1,13 +1,14 @@
 import { makeEnvelope } from '../contracts/index.ts';
 import type { EnvelopeV1, KubeEvent } from '../contracts/index.ts';
 import type { BundleInput } from '../functions/rules/index.ts';
+import { seededRandom } from '../tests/harness/pipeline-rig/traffic.ts';
 
 /**
  * A seeded, realistic event corpus for benchmarks: both Event APIs, Pods and Nodes, storms of one event's count
  * updates, long stack-trace messages and Chinese text. The same seed always gives the same corpus.
  */
 export function generateCorpus(size: number, seed = 42): EnvelopeV1[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const out: EnvelopeV1[] = [];
   let serial = 0;
@@ -253,16 +254,4 @@ function longMessage(random: () => number): string {
 
 function hex(random: () => number): string {
   return Math.floor(random() * 0xfffff).toString(16);
-}
-
-/** A small, fast, seedable PRNG (public-domain mulberry32), so corpora are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

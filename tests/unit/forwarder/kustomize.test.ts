@@ -1,10 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { parseAllDocuments } from 'yaml';
-
-const root = new URL('../../../', import.meta.url).pathname;
-const hasKubectl = spawnSync('sh', ['-c', 'command -v kubectl']).status === 0;
+import { hasKubectl, renderOverlay } from '../../harness/kustomize/index.ts';
 
 interface Manifest {
   kind: string;
@@ -18,19 +14,9 @@ interface Rule {
   resourceNames?: string[];
 }
 
-function render(overlay: string): Manifest[] {
-  const result = spawnSync('kubectl', ['kustomize', `infra/k8s/overlays/${overlay}`], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  assert.equal(result.status, 0, result.stderr);
-  return parseAllDocuments(result.stdout).map((d) => d.toJSON() as Manifest);
-}
-
 for (const overlay of ['prod', 'dev']) {
   describe(`infra/k8s/overlays/${overlay}`, { skip: !hasKubectl && 'kubectl not installed' }, () => {
-    const manifests = hasKubectl ? render(overlay) : [];
+    const manifests = hasKubectl ? renderOverlay<Manifest>(overlay) : [];
     const find = (kind: string) => manifests.find((m) => m.kind === kind)!;
 
     it('grants cluster-wide only get/list/watch on Events and Namespaces', () => {

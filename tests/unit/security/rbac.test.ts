@@ -1,14 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { parseAllDocuments } from 'yaml';
+import { hasKubectl, renderOverlay } from '../../harness/kustomize/index.ts';
 
 // docs/security.md, "The forwarder's Kubernetes permissions". tests/unit/forwarder/kustomize.test.ts checks the
 // verbs; these add what a reviewer asks next: reads of the forwarder's own objects are by name too, and the bindings
 // give the roles to the forwarder's service account and nobody else.
-
-const root = new URL('../../../', import.meta.url).pathname;
-const hasKubectl = spawnSync('sh', ['-c', 'command -v kubectl']).status === 0;
 
 interface Rule {
   apiGroups: string[];
@@ -24,19 +20,9 @@ interface Manifest {
   roleRef?: { kind: string; name: string };
 }
 
-function render(overlay: string): Manifest[] {
-  const result = spawnSync('kubectl', ['kustomize', `infra/k8s/overlays/${overlay}`], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  assert.equal(result.status, 0, result.stderr);
-  return parseAllDocuments(result.stdout).map((d) => d.toJSON() as Manifest);
-}
-
 for (const overlay of ['prod', 'dev']) {
   describe(`RBAC of infra/k8s/overlays/${overlay}`, { skip: !hasKubectl && 'kubectl not installed' }, () => {
-    const manifests = hasKubectl ? render(overlay) : [];
+    const manifests = hasKubectl ? renderOverlay<Manifest>(overlay) : [];
 
     it('reads and updates its ConfigMap and Lease only by name; create (which cannot be named) is the one exception', () => {
       const roles = manifests.filter((m) => m.kind === 'Role');
