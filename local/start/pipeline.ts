@@ -150,7 +150,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     const handler = buildHandler({
       bundle,
-      env: { ...env, KUBE_WECOM_DLQ_URL: queues.dlqUrl },
+      env: {
+        ...env,
+        KUBE_WECOM_DLQ_URL: queues.dlqUrl,
+        KUBE_WECOM_MAX_RECEIVE_COUNT: String(queues.maxReceiveCount),
+      },
       sqs: queues.client,
       logger: log.handlerLogger(),
       metrics: feed.batchMetrics(),

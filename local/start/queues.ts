@@ -8,6 +8,8 @@ export interface LocalQueues {
   client: SQSClient;
   queueUrl: string;
   dlqUrl: string;
+  /** The events queue's redrive limit, which the function is told so it dead-letters a last receive itself. */
+  maxReceiveCount: number;
   /** Messages in a queue: visible, and received but not yet deleted. */
   depth(queueUrl: string): Promise<{ visible: number; inFlight: number }>;
   stop(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startLocalQueues(): Promise<LocalQueues> {
       client,
       queueUrl: queue.QueueUrl!,
       dlqUrl: dlq.QueueUrl!,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
       async depth(queueUrl) {
         const { Attributes: a = {} } = await client.send(
           new GetQueueAttributesCommand({

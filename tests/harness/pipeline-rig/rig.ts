@@ -140,7 +140,11 @@ export class Pipeline {
       options.seed ?? 1,
       options.lean ? { record: false, keepLive: options.lean.keepLive } : {},
     );
-    this.env = { KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: `127.0.0.1:${wecom.port}`, KUBE_WECOM_DLQ_URL: dlqUrl };
+    this.env = {
+      KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: `127.0.0.1:${wecom.port}`,
+      KUBE_WECOM_DLQ_URL: dlqUrl,
+      KUBE_WECOM_MAX_RECEIVE_COUNT: String(options.maxReceiveCount ?? 5),
+    };
     for (const [variable, key] of Object.entries(ROBOTS)) this.env[variable] = wecom.webhookUrl(key);
   }
 
