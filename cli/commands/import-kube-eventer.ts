@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+// Type-only: the implementation still loads only when the command runs.
+import type { ImportOptions } from '../import-kube-eventer/index.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -38,16 +40,7 @@ export const importKubeEventerCommand = new Command('import-kube-eventer')
       '  npx kube-wecom import-kube-eventer --deployment kube-eventer.yaml --configmap body.yaml --out config/prod.json\n' +
       "  npx kube-wecom import-kube-eventer --sink 'webhook:https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K&level=Warning&method=POST'",
   )
-  .action(
-    async (options: {
-      sink: string[];
-      deployment: string[];
-      configmap: string[];
-      out?: string;
-      cluster?: string;
-      jsonReport?: boolean;
-    }) => {
-      const { runImportKubeEventer } = await import('../import-kube-eventer/index.ts');
-      process.exitCode = await runImportKubeEventer(options, process.stdout, process.stderr);
-    },
-  );
+  .action(async (options: ImportOptions) => {
+    const { runImportKubeEventer } = await import('../import-kube-eventer/index.ts');
+    process.exitCode = await runImportKubeEventer(options, process.stdout, process.stderr);
+  });

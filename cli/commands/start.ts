@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+// Type-only: the implementation still loads only when the command runs.
+import type { StartOptions } from '../../local/start/index.ts';
 
 /** `kube-wecom start` (`npm start`): the whole pipeline on this machine, with a live WeCom preview page. */
 export const startCommand = new Command('start')
@@ -26,26 +28,15 @@ export const startCommand = new Command('start')
       '  npx kube-wecom start --kubeconfig ~/.kube/staging --config config/dev.json\n' +
       '  kubectl get events -A -o json > ev.json && npx kube-wecom start --events ev.json --speed 4',
   )
-  .action(
-    async (options: {
-      config?: string;
-      events?: string;
-      kubeconfig?: string;
-      cluster: boolean;
-      port: string;
-      deliver: string;
-      speed: string;
-      once?: boolean;
-    }) => {
-      // The AWS SDK warns on Node 20 about a future release; it says nothing about this local run.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-      const { runStart } = await import('../../local/start/index.ts');
-      const code = await runStart(options, {
-        stdout: process.stdout,
-        stderr: process.stderr,
-        env: process.env,
-      });
-      // Keep-alive sockets of the SDK and Kubernetes clients would hold the process open after a clean stop.
-      process.exit(code);
-    },
-  );
+  .action(async (options: StartOptions) => {
+    // The AWS SDK warns on Node 20 about a future release; it says nothing about this local run.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const { runStart } = await import('../../local/start/index.ts');
+    const code = await runStart(options, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    });
+    // Keep-alive sockets of the SDK and Kubernetes clients would hold the process open after a clean stop.
+    process.exit(code);
+  });
