@@ -2,11 +2,14 @@ import { benchRoute } from './route.ts';
 import type { BenchResult } from './measure.ts';
 
 /**
- * `npm run bench [-- --quick] [-- --json]`: every hot path, each a median of several runs, with its ratio to a
- * floor measured in the same process on the same data. `--quick` is the smoke run CI uses.
+ * `npm run bench [-- --quick] [-- --json] [-- --only <suite>[,<suite>…]]`: every hot path, each a median of
+ * several runs, with its ratio to a floor measured in the same process on the same data. `--quick` is the smoke
+ * run CI uses; `--only` runs the named suites (route, render, handler, forwarder, end-to-end), e.g. while profiling.
  */
 const quick = process.argv.includes('--quick');
 const json = process.argv.includes('--json');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt === -1 ? undefined : new Set((process.argv[onlyAt + 1] ?? '').split(','));
 
 type Bench = (opts: { quick: boolean }) => Promise<BenchResult[]>;
 const suites: Array<[string, () => Promise<Bench>]> = [
@@ -17,8 +20,19 @@ const suites: Array<[string, () => Promise<Bench>]> = [
   ['end-to-end', async () => (await import('./end-to-end.ts')).benchEndToEnd],
 ];
 
+if (only) {
+  const unknown = [...only].filter((name) => !suites.some(([suite]) => suite === name));
+  if (unknown.length > 0) {
+    console.error(
+      `--only: no suite named ${unknown.join(', ')} (suites: ${suites.map(([s]) => s).join(', ')})`,
+    );
+    process.exit(2);
+  }
+}
+
 const results: BenchResult[] = [];
 for (const [name, load] of suites) {
+  if (only && !only.has(name)) continue;
   const bench = await load();
   if (!json) process.stderr.write(`running ${name}…\n`);
   results.push(...(await bench({ quick })));
