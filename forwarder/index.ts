@@ -11,7 +11,7 @@ export type { Clock } from './clock.ts';
 export type { Logger } from './logger.ts';
 export { ConfigError, forwarderOptions, parseForwarderConfig } from './config/index.ts';
 export type { ForwarderConfig, RawForwarderOptions } from './config/index.ts';
-export { clientNodeKubeApi, loadKubeConfig } from './kube/index.ts';
+export { httpKubeApi, loadKubeConfig } from './kube/index.ts';
 export type { KubeApi } from './kube/index.ts';
 export { ForwarderMetrics } from './metrics/index.ts';
 export { sqsQueueClient } from './queue/index.ts';

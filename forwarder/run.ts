@@ -4,7 +4,7 @@ import { systemClock } from './clock.ts';
 import type { ForwarderConfig } from './config/index.ts';
 import { Forwarder } from './forwarder.ts';
 import { HealthServer } from './http/index.ts';
-import { clientNodeKubeApi, loadKubeConfig } from './kube/index.ts';
+import { httpKubeApi, loadKubeConfig } from './kube/index.ts';
 import { ForwarderMetrics } from './metrics/index.ts';
 import { sqsQueueClient } from './queue/index.ts';
 
@@ -35,7 +35,7 @@ export async function runForwarder(
   });
   const endpoint = process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL;
   const sqs = new SQSClient(endpoint ? { endpoint } : {});
-  const kube = clientNodeKubeApi(loadKubeConfig(config.kubeconfig), {
+  const kube = httpKubeApi(loadKubeConfig(config.kubeconfig), {
     watchInactivityMs: (WATCH_TIMEOUT_SECONDS + 30) * 1000,
   });
   const metrics = new ForwarderMetrics({ defaultMetrics: true });

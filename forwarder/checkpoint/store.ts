@@ -1,7 +1,6 @@
-import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { Occurrence } from '../events/index.ts';
 import { statusOf } from '../kube/index.ts';
-import type { KubeApi } from '../kube/index.ts';
+import type { ConfigMapObject, KubeApi } from '../kube/index.ts';
 
 /** What survives a restart: where to resume the watch, and what was recently delivered (for relist dedup). */
 export interface Checkpoint {
@@ -46,7 +45,7 @@ export class ConfigMapCheckpointStore {
         checkpoint.delivered.map((o) => [o.uid, o.count, Number.isNaN(o.lastSeen) ? null : o.lastSeen]),
       ),
     };
-    const body = (resourceVersion?: string): V1ConfigMap => ({
+    const body = (resourceVersion?: string): ConfigMapObject => ({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {

@@ -1,62 +1,58 @@
-import { CoreV1Api, CoordinationV1Api, EventsV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { V1ConfigMap, V1Lease } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { apiError, readText, startKubeRequest } from './connection.ts';
 import { statusOf } from './types.ts';
-import type { KubeApi, ListPage, WatchedResource } from './types.ts';
+import type {
+  ConfigMapObject,
+  KubeApi,
+  LeaseObject,
+  ListPage,
+  WatchedResource,
+  WireObject,
+} from './types.ts';
 import { openWatchStream } from './watch-stream.ts';
-import { toWire } from './wire.ts';
 
-const WATCH_PATHS: Record<WatchedResource, string> = {
+const COLLECTION_PATHS: Record<WatchedResource, string> = {
   'events.v1': '/api/v1/events',
   'events.events.k8s.io': '/apis/events.k8s.io/v1/events',
   namespaces: '/api/v1/namespaces',
 };
 
-/** Loads a kubeconfig file, or the in-cluster service account when no path is given. */
-export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromCluster();
-  return kc;
-}
+/** Longer than any answer a healthy API server takes for one object or one page of a list. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * {@link KubeApi} over `@kubernetes/client-node` (watches read their stream directly, see `openWatchStream`).
- * `watchInactivityMs` bounds how long a silent watch connection
- * is trusted; it must exceed the server-side `timeoutSeconds` so healthy quiet watches end on the server's terms.
+ * {@link KubeApi} as plain JSON over HTTP, authenticated by the kubeconfig (see `startKubeRequest`). Objects
+ * arrive and leave exactly as the API server writes them: no model classes, timestamps stay RFC 3339 strings.
+ * `watchInactivityMs` bounds how long a silent watch connection is trusted; it must exceed the server-side
+ * `timeoutSeconds` so healthy quiet watches end on the server's terms.
  */
-export function clientNodeKubeApi(kc: KubeConfig, options: { watchInactivityMs: number }): KubeApi {
-  const core = kc.makeApiClient(CoreV1Api);
-  const events = kc.makeApiClient(EventsV1Api);
-  const coordination = kc.makeApiClient(CoordinationV1Api);
-
-  const listers: Record<
-    WatchedResource,
-    (p: {
-      limit: number;
-      _continue?: string;
-    }) => Promise<{ items: object[]; metadata?: { resourceVersion?: string; _continue?: string } }>
-  > = {
-    'events.v1': (p) => core.listEventForAllNamespaces(p),
-    'events.events.k8s.io': (p) => events.listEventForAllNamespaces(p),
-    namespaces: (p) => core.listNamespace(p),
-  };
+export function httpKubeApi(kc: KubeConfig, options: { watchInactivityMs: number }): KubeApi {
+  const call = <T>(method: string, path: string, query: Record<string, string> = {}, body?: object) =>
+    callJson<T>(kc, method, path, query, body);
+  const configMaps = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
+  const leases = (namespace: string) =>
+    `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const named = (collection: string, name: string) => `${collection}/${encodeURIComponent(name)}`;
 
   return {
     async list(resource, params): Promise<ListPage> {
-      const list = await listers[resource]({
-        limit: params.limit,
-        ...(params.continue ? { _continue: params.continue } : {}),
+      const list = await call<{
+        items?: WireObject[] | null;
+        metadata?: { resourceVersion?: string; continue?: string };
+      }>('GET', COLLECTION_PATHS[resource], {
+        limit: String(params.limit),
+        ...(params.continue ? { continue: params.continue } : {}),
       });
       return {
-        items: list.items.map(toWire),
+        items: list.items ?? [],
         resourceVersion: list.metadata?.resourceVersion ?? '',
-        ...(list.metadata?._continue ? { continue: list.metadata._continue } : {}),
+        ...(list.metadata?.continue ? { continue: list.metadata.continue } : {}),
       };
     },
     watch: (resource, params, onEvent, done) =>
       openWatchStream(
         kc,
-        WATCH_PATHS[resource],
+        COLLECTION_PATHS[resource],
         {
           resourceVersion: params.resourceVersion,
           allowWatchBookmarks: 'true',
@@ -66,14 +62,50 @@ export function clientNodeKubeApi(kc: KubeConfig, options: { watchInactivityMs: 
         onEvent,
         done,
       ),
-    readNamespace: (name) => orUndefined(core.readNamespace({ name }).then(toWire)),
-    readConfigMap: (namespace, name) => orUndefined(core.readNamespacedConfigMap({ namespace, name })),
-    createConfigMap: (namespace, body) => core.createNamespacedConfigMap({ namespace, body }),
-    replaceConfigMap: (namespace, name, body) => core.replaceNamespacedConfigMap({ namespace, name, body }),
-    readLease: (namespace, name) => orUndefined(coordination.readNamespacedLease({ namespace, name })),
-    createLease: (namespace, body) => coordination.createNamespacedLease({ namespace, body }),
-    replaceLease: (namespace, name, body) => coordination.replaceNamespacedLease({ namespace, name, body }),
+    readNamespace: (name) => orUndefined(call<WireObject>('GET', named(COLLECTION_PATHS.namespaces, name))),
+    readConfigMap: (namespace, name) =>
+      orUndefined(call<ConfigMapObject>('GET', named(configMaps(namespace), name))),
+    createConfigMap: (namespace, body) => call<ConfigMapObject>('POST', configMaps(namespace), {}, body),
+    replaceConfigMap: (namespace, name, body) =>
+      call<ConfigMapObject>('PUT', named(configMaps(namespace), name), {}, body),
+    readLease: (namespace, name) => orUndefined(call<LeaseObject>('GET', named(leases(namespace), name))),
+    createLease: (namespace, body) => call<LeaseObject>('POST', leases(namespace), {}, body),
+    replaceLease: (namespace, name, body) =>
+      call<LeaseObject>('PUT', named(leases(namespace), name), {}, body),
   };
+}
+
+/** One request with an optional JSON body; resolves with the JSON answer, or fails with a {@link KubeApiError}. */
+async function callJson<T>(
+  kc: KubeConfig,
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  body: object | undefined,
+): Promise<T> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    startKubeRequest(kc, method, path, query, (res) => {
+      readText(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject);
+    }).then((req) => {
+      req.setTimeout(REQUEST_TIMEOUT_MS, () =>
+        req.destroy(new Error(`${method} ${path}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)),
+      );
+      req.on('error', reject);
+      req.setHeader('accept', 'application/json');
+      if (payload) {
+        req.setHeader('content-type', 'application/json');
+        req.setHeader('content-length', payload.length);
+      }
+      req.end(payload);
+    }, reject);
+  });
+  if (status < 200 || status >= 300) throw apiError(method, path, status, text);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${method} ${path}: the answer is not JSON: ${text.slice(0, 200)}`);
+  }
 }
 
 async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
@@ -84,5 +116,3 @@ async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
     throw err;
   }
 }
-
-export type { V1ConfigMap, V1Lease };

@@ -1,8 +1,11 @@
-/** The forwarder's narrow view of the Kubernetes API, and its client-node implementation. */
-export { clientNodeKubeApi, loadKubeConfig } from './client-node.ts';
-export { statusOf } from './types.ts';
+/** The forwarder's narrow view of the Kubernetes API, and its implementation as plain JSON over HTTP. */
+export { KubeApiError, loadKubeConfig } from './connection.ts';
+export { httpKubeApi } from './http-kube-api.ts';
+export { microTime, statusOf } from './types.ts';
 export type {
+  ConfigMapObject,
   KubeApi,
+  LeaseObject,
   ListPage,
   WatchEventType,
   WatchHandle,
@@ -12,4 +15,3 @@ export type {
 } from './types.ts';
 export { objectText, openWatchStream, WatchInactiveError } from './watch-stream.ts';
 export type { WatchLineHandler } from './watch-stream.ts';
-export { rfc3339, toWire } from './wire.ts';

@@ -1,5 +1,3 @@
-import type { V1ConfigMap, V1Lease } from '@kubernetes/client-node';
-
 /** A Kubernetes object as JSON, with every timestamp an RFC 3339 string. */
 export interface WireObject {
   apiVersion?: string;
@@ -14,6 +12,30 @@ export interface WireObject {
     [key: string]: unknown;
   };
   [key: string]: unknown;
+}
+
+/** The forwarder's checkpoint ConfigMap: string data only. */
+export interface ConfigMapObject extends WireObject {
+  data?: Record<string, string>;
+}
+
+/**
+ * A `coordination.k8s.io/v1` Lease. Its times are MicroTime strings (RFC 3339 with six fractional digits,
+ * see `microTime`), which the API server refuses in any other precision.
+ */
+export interface LeaseObject extends WireObject {
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+/** Kubernetes' MicroTime format, as the API server reads and writes it: `2026-11-27T10:00:00.123000Z`. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '000Z');
 }
 
 /** The collections the forwarder lists and watches. */
@@ -56,15 +78,15 @@ export interface KubeApi {
     done: (err: unknown) => void,
   ): Promise<WatchHandle>;
   readNamespace(name: string): Promise<WireObject | undefined>;
-  readConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
-  createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap>;
-  replaceConfigMap(namespace: string, name: string, body: V1ConfigMap): Promise<V1ConfigMap>;
-  readLease(namespace: string, name: string): Promise<V1Lease | undefined>;
-  createLease(namespace: string, body: V1Lease): Promise<V1Lease>;
-  replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease>;
+  readConfigMap(namespace: string, name: string): Promise<ConfigMapObject | undefined>;
+  createConfigMap(namespace: string, body: ConfigMapObject): Promise<ConfigMapObject>;
+  replaceConfigMap(namespace: string, name: string, body: ConfigMapObject): Promise<ConfigMapObject>;
+  readLease(namespace: string, name: string): Promise<LeaseObject | undefined>;
+  createLease(namespace: string, body: LeaseObject): Promise<LeaseObject>;
+  replaceLease(namespace: string, name: string, body: LeaseObject): Promise<LeaseObject>;
 }
 
-/** The HTTP status of a failed Kubernetes call (ApiException `code`, watch `statusCode`), if it has one. */
+/** The HTTP status of a failed Kubernetes call (`KubeApiError`'s `code`, or a `statusCode`), if it has one. */
 export function statusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: unknown; statusCode?: unknown };

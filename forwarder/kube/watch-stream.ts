@@ -1,7 +1,6 @@
-import { request as httpRequest } from 'node:http';
-import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { apiError, readText, startKubeRequest } from './connection.ts';
 import type { WatchEventType, WatchHandle, WireObject } from './types.ts';
 
 /** What a watch line carries: its type, the object, and the object's JSON text exactly as the server sent it. */
@@ -26,42 +25,32 @@ export async function openWatchStream(
   onLine: WatchLineHandler,
   done: (err: unknown) => void,
 ): Promise<WatchHandle> {
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new Error('No currently active cluster');
-  const url = new URL(server + path);
-  url.searchParams.set('watch', 'true');
-  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-  const options: RequestOptions = {};
-  await kc.applyToHTTPSOptions(options);
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-
   let finished = false;
-  let req: ClientRequest | undefined;
   const finish = (err: unknown) => {
     if (finished) return;
     finished = true;
-    req?.destroy();
+    req.destroy();
     done(err);
   };
-  await new Promise<void>((established) => {
-    req = request(url, { ...options, method: 'GET' }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        finish(Object.assign(new Error(res.statusMessage || 'watch failed'), { statusCode: res.statusCode }));
-        established();
-        return;
-      }
-      readLines(res, onLine, finish);
-      established();
-    });
-    // The socket timeout restarts on every byte, so it bounds silence without a timer per chunk.
-    req.setTimeout(inactivityMs, () => finish(new WatchInactiveError('watch stream inactive')));
-    req.on('error', (err) => {
-      finish(err);
-      established();
-    });
-    req.end();
+  let established!: () => void;
+  const answered = new Promise<void>((resolve) => (established = resolve));
+  const req: ClientRequest = await startKubeRequest(kc, 'GET', path, { ...query, watch: 'true' }, (res) => {
+    if (res.statusCode === 200) readLines(res, onLine, finish);
+    else
+      void readText(res).then(
+        (text) => finish(apiError('GET', path, res.statusCode ?? 0, text)),
+        (err: unknown) => finish(err),
+      );
+    established();
   });
+  // The socket timeout restarts on every byte, so it bounds silence without a timer per chunk.
+  req.setTimeout(inactivityMs, () => finish(new WatchInactiveError('watch stream inactive')));
+  req.on('error', (err) => {
+    finish(err);
+    established();
+  });
+  req.end();
+  await answered;
   return { abort: () => finish(undefined) };
 }
 

@@ -1,9 +1,7 @@
-import { V1MicroTime } from '@kubernetes/client-node';
-import type { V1Lease } from '@kubernetes/client-node';
 import { sleep } from '../backoff/index.ts';
 import type { Clock } from '../clock.ts';
-import { statusOf } from '../kube/index.ts';
-import type { KubeApi } from '../kube/index.ts';
+import { microTime, statusOf } from '../kube/index.ts';
+import type { KubeApi, LeaseObject } from '../kube/index.ts';
 import type { Logger } from '../logger.ts';
 
 export interface LeaseElectorOptions {
@@ -103,7 +101,7 @@ export class LeaseElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { kube, namespace, name, identity, clock, leaseDurationMs } = this.options;
-    const now = new V1MicroTime(clock.now());
+    const now = microTime(clock.now());
     const lease = await kube.readLease(namespace, name);
     const spec = {
       holderIdentity: identity,
@@ -127,12 +125,12 @@ export class LeaseElector {
       }
     }
     const holder = lease.spec?.holderIdentity ?? '';
-    const record = `${holder}|${timeText(lease.spec?.renewTime)}`;
+    const record = `${holder}|${lease.spec?.renewTime ?? ''}`;
     if (this.observed?.record !== record) this.observed = { record, at: clock.now() };
     const expired = clock.now() - this.observed.at >= leaseDurationMs;
     if (holder && holder !== identity && !expired) return false;
     const takeover = holder !== identity;
-    const body: V1Lease = {
+    const body: LeaseObject = {
       ...lease,
       spec: {
         ...spec,
@@ -166,9 +164,4 @@ export class LeaseElector {
       );
     }
   }
-}
-
-/** client-node hands MicroTime back as the raw string; a value we built ourselves is a V1MicroTime. */
-function timeText(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value ?? '');
 }

@@ -9,7 +9,7 @@ import { ALLOWED_HOSTS_ENV } from '../../functions/wecom/index.ts';
 import {
   Forwarder,
   ForwarderMetrics,
-  clientNodeKubeApi,
+  httpKubeApi,
   sqsQueueClient,
   systemClock,
 } from '../../forwarder/index.ts';
@@ -205,7 +205,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
 
     const forwarder = new Forwarder({
-      kube: clientNodeKubeApi(kc, { watchInactivityMs: (WATCH_TIMEOUT_SECONDS + 30) * 1000 }),
+      kube: httpKubeApi(kc, { watchInactivityMs: (WATCH_TIMEOUT_SECONDS + 30) * 1000 }),
       queue: sqsQueueClient(queues.client, queues.queueUrl),
       clock: systemClock,
       logger: pino({ level: 'warn', base: undefined, timestamp: false }, log.forwarderStream()),

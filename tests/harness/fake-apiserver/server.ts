@@ -448,9 +448,28 @@ function present(def: ResourceDef, object: KubeObject): KubeObject {
 }
 
 /** The object as storage keeps it (core/v1 for Events). */
+/** Go's `RFC3339Micro` layout, which `metav1.MicroTime` parses with exactly six fractional digits. */
+const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
+
 function stored(def: ResourceDef, object: KubeObject): KubeObject {
+  if (def.kind === 'Lease') checkMicroTimes(object);
   const withMeta = { ...object, metadata: object.metadata ?? {} };
   return def.group === 'events.k8s.io' ? toCoreV1(withMeta) : withMeta;
+}
+
+/** As the API server decodes a Lease: a MicroTime in any other precision fails the whole request with 400. */
+function checkMicroTimes(lease: KubeObject): void {
+  const spec = (lease.spec ?? {}) as Record<string, unknown>;
+  for (const field of ['acquireTime', 'renewTime']) {
+    const value = spec[field];
+    if (value === undefined || value === null || (typeof value === 'string' && MICRO_TIME.test(value)))
+      continue;
+    throw new StoreError(
+      400,
+      'BadRequest',
+      `Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(JSON.stringify(value))} as "2006-01-02T15:04:05.000000Z07:00": cannot parse`,
+    );
+  }
 }
 
 function writeLine(res: ServerResponse, value: object): void {

@@ -30,8 +30,8 @@ export interface Change {
 export class StoreError extends Error {
   override name = 'StoreError';
   constructor(
-    readonly code: 404 | 409 | 422,
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
+    readonly code: 400 | 404 | 409 | 422,
+    readonly reason: 'BadRequest' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
     message: string,
   ) {
     super(message);

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import {
   Forwarder,
   ForwarderMetrics,
-  clientNodeKubeApi,
+  httpKubeApi,
   sqsQueueClient,
   systemClock,
 } from '../../../forwarder/index.ts';
@@ -208,7 +208,7 @@ export class Pipeline {
     kc.loadFromString(this.fake.kubeconfig().replace(this.fake.url, `http://127.0.0.1:${kubeLink.port}`));
     const metrics = new ForwarderMetrics();
     const forwarder = new Forwarder({
-      kube: clientNodeKubeApi(kc, { watchInactivityMs: 30_000 }),
+      kube: httpKubeApi(kc, { watchInactivityMs: 30_000 }),
       queue: sqsQueueClient(this.sqsClient(sqsLink.port), this.queueUrl),
       clock: systemClock,
       logger: this.logger(`forwarder ${identity}`),

@@ -9,7 +9,7 @@ import type { EnvelopeV1 } from '../../../contracts/index.ts';
 import {
   Forwarder,
   ForwarderMetrics,
-  clientNodeKubeApi,
+  httpKubeApi,
   sqsQueueClient,
   systemClock,
 } from '../../../forwarder/index.ts';
@@ -46,7 +46,7 @@ export async function startTestEnv(): Promise<TestEnv> {
   await relay.up();
   const kc = new KubeConfig();
   kc.loadFromString(fake.kubeconfig());
-  const kube = clientNodeKubeApi(kc, { watchInactivityMs: 30_000 });
+  const kube = httpKubeApi(kc, { watchInactivityMs: 30_000 });
   const reader = new SQSClient({
     endpoint: `http://127.0.0.1:${sqs.port}`,
     region: 'us-east-1',

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { microTime } from '../../../forwarder/kube/index.ts';
 import { metricValue, names, startTestEnv, waitFor } from './env.ts';
 import type { TestEnv } from './env.ts';
 
@@ -54,7 +55,7 @@ describe('forwarder: leader election', () => {
   });
 
   it('takes over an abandoned lease only after it expires', async () => {
-    const now = new Date();
+    const now = microTime(Date.now());
     await env.kube.createLease('kube-wecom', {
       metadata: { name: 'forwarder' },
       spec: { holderIdentity: 'crashed-replica', leaseDurationSeconds: 2, renewTime: now, acquireTime: now },

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, parseDuration, parseForwarderConfig } from '../../../forwarder/config/index.ts';
-import { toWire } from '../../../forwarder/kube/index.ts';
+import { microTime } from '../../../forwarder/kube/index.ts';
 
 describe('forwarder configuration', () => {
   it('parses durations such as 30s, 5m, 48h and 1h30m', () => {
@@ -54,19 +54,8 @@ describe('forwarder configuration', () => {
     );
   });
 
-  it('turns client-node Date objects into the RFC 3339 strings the API server sent', () => {
-    const wire = toWire({
-      metadata: { name: 'x' },
-      lastTimestamp: new Date('2026-11-27T10:00:00Z'),
-      eventTime: new Date('2026-11-27T10:00:00.123Z'),
-      count: 2,
-      absent: undefined,
-    });
-    assert.deepEqual(wire, {
-      metadata: { name: 'x' },
-      lastTimestamp: '2026-11-27T10:00:00Z',
-      eventTime: '2026-11-27T10:00:00.123Z',
-      count: 2,
-    });
+  it('writes Lease times in MicroTime precision, as the API server requires', () => {
+    assert.equal(microTime(Date.parse('2026-11-27T10:00:00Z')), '2026-11-27T10:00:00.000000Z');
+    assert.equal(microTime(Date.parse('2026-11-27T10:00:00.123Z')), '2026-11-27T10:00:00.123000Z');
   });
 });
