@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { imageNodeFlags } from '../infra/dockerfile.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 
@@ -32,7 +33,7 @@ export interface ForwarderProcessOptions {
   sqsEndpoint: string;
   /** Extra flags, e.g. `['--linger', '10ms']`. */
   args?: string[];
-  /** Extra `node` flags, e.g. `['--cpu-prof']`. */
+  /** `node` flags besides the image's own (`imageNodeFlags`), e.g. `['--cpu-prof']`. */
   nodeArgs?: string[];
 }
 
@@ -44,8 +45,9 @@ export interface ProcessMemory {
 }
 
 /**
- * The forwarder running in a process of its own, exactly as in the container (the bundle, configured by flags
- * and the AWS SDK's environment), so its CPU time and memory are measured alone and from outside.
+ * The forwarder running in a process of its own, exactly as in the container (the bundle, the image's `node`
+ * flags, configured by flags and the AWS SDK's environment), so its CPU time and memory are measured alone and
+ * from outside.
  */
 export class ForwarderProcess {
   private exited: Promise<void>;
@@ -64,6 +66,7 @@ export class ForwarderProcess {
     const child = spawn(
       process.execPath,
       [
+        ...imageNodeFlags(),
         ...(options.nodeArgs ?? []),
         options.bundle.path,
         '--kubeconfig',

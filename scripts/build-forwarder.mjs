@@ -17,6 +17,9 @@ const result = await build({
   target: 'node20',
   sourcemap: 'linked',
   minifySyntax: true,
+  // Whitespace too: V8 keeps the whole source text in memory (5 MiB of the idle process); identifiers stay, so
+  // stack traces and logs name the functions (a fully minified bundle measured no smaller in RSS).
+  minifyWhitespace: true,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',

@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+// The module, not the package index: the index also loads exec/attach/cp and their websocket and tar code, which
+// the bundle would carry (client-node 2 has no `exports` map, so the path is public; the version is pinned).
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 
 /** Loads a kubeconfig file, or the in-cluster service account when no path is given. */

@@ -2,25 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { imageNodeFlags, runtimeStage } from '../../../infra/dockerfile.ts';
 
 // docs/security.md, "The forwarder container": the image itself drops root, so the Deployment's runAsNonRoot holds
 // even where a cluster ignores the pod's runAsUser. The rendered overlays are checked in tests/unit/forwarder.
 
 const root = new URL('../../../', import.meta.url).pathname;
-
-/** The instructions of the Dockerfile's last stage (the image that runs), continuation lines joined. */
-function runtimeStage(): { instruction: string; args: string }[] {
-  const lines = readFileSync(`${root}infra/Dockerfile`, 'utf8')
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'));
-  const last = lines.findLastIndex((line) => /^FROM\s/i.test(line));
-  return lines.slice(last).map((line) => {
-    const [instruction, ...rest] = line.split(/\s+/);
-    return { instruction: instruction!.toUpperCase(), args: rest.join(' ') };
-  });
-}
 
 describe('forwarder container', () => {
   it('the runtime image runs as a numeric non-root user, set once and never back to root', () => {
@@ -37,6 +24,17 @@ describe('forwarder container', () => {
     assert.ok(!steps.some((step) => step.instruction === 'RUN' && /npm|apt|apk/.test(step.args)));
     const entrypoint = steps.find((step) => step.instruction === 'ENTRYPOINT')!;
     assert.match(entrypoint.args, /^\["node",/, 'exec form: node is PID 1, no shell');
+  });
+
+  it('the runtime image bounds the heap below the container limit, with flags the bench runs too', () => {
+    const flags = imageNodeFlags();
+    const heap = flags.find((flag) => flag.startsWith('--max-old-space-size='));
+    assert.ok(heap, 'the heap is bounded');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped YAML; the assertion is the type check
+    const deployment = parse(readFileSync(`${root}infra/k8s/base/deployment.yaml`, 'utf8')) as any;
+    const limit = String(deployment.spec.template.spec.containers[0].resources.limits.memory);
+    assert.match(limit, /^\d+Mi$/);
+    assert.ok(Number(heap.split('=')[1]) < Number.parseInt(limit, 10), `${heap} below the ${limit} limit`);
   });
 
   it('the Deployment runs the same uid, non-root, with a read-only root filesystem and no privilege escalation', () => {
