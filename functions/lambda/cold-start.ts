@@ -1,4 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSHandler } from 'aws-lambda';
 import { compileRules } from '../rules/engine.ts';
 import type { Bundle } from '../rules/index.ts';
@@ -46,7 +46,7 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
   const dlqUrl = env.KUBE_WECOM_DLQ_URL;
   return createHandler({
     pipeline: { engine, renderer, sender },
-    deadLetters: dlqUrl ? new SqsDeadLetterQueue(options.sqs ?? new SQSClient({}), dlqUrl, clock) : undefined,
+    deadLetters: dlqUrl ? new SqsDeadLetterQueue(options.sqs ?? defaultSqsClient, dlqUrl, clock) : undefined,
     logger: options.logger ?? powertoolsLogger(),
     metrics: options.metrics ?? powertoolsMetrics(),
     clock,
@@ -54,4 +54,10 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
       ? { maxReceiveCount: Number(env.KUBE_WECOM_MAX_RECEIVE_COUNT) }
       : {}),
   });
+}
+
+/** The SDK's SQS client from the environment's settings, loaded only when the first dead letter needs it. */
+async function defaultSqsClient(): Promise<SQSClient> {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  return new SQSClient({});
 }

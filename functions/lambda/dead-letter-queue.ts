@@ -1,5 +1,4 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SendMessageBatchCommand as SendMessageBatch, SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter } from '../pipeline/index.ts';
 
 /** A queue message to dead-letter: its original body and why. */
@@ -20,6 +19,15 @@ export const DEAD_LETTER_ATTRIBUTES = {
   failedAt: 'kube-wecom-failed-at',
 } as const;
 
+/** The part of an SQS client the DLQ writer uses. */
+export type SqsSender = Pick<SQSClient, 'send'>;
+
+/**
+ * An SQS client, or how to make one when the first dead letter comes: most cold starts never dead-letter, so the
+ * SDK's SQS client need not be loaded (parsed, initialised) before the first batch.
+ */
+export type SqsSenderSource = SqsSender | (() => Promise<SqsSender>);
+
 // SQS limits an attribute value to the message size, but a reason longer than this helps nobody.
 const MAX_REASON = 1000;
 
@@ -29,18 +37,30 @@ const MAX_REASON = 1000;
  * the redrive policy would drop the reason on the way.
  */
 export class SqsDeadLetterQueue implements DeadLetterQueue {
+  private client: SqsSender | undefined;
+
   constructor(
-    private readonly sqs: Pick<SQSClient, 'send'>,
+    private readonly sqs: SqsSenderSource,
     private readonly queueUrl: string,
     private readonly clock: () => number = Date.now,
   ) {}
 
   async send(entries: readonly DeadLetterEntry[]): Promise<string[]> {
+    let sqs: SqsSender;
+    let SendMessageBatchCommand: typeof SendMessageBatch;
+    try {
+      // Made on the first dead letter; a failure to make it fails this batch's letters and is tried again next time.
+      this.client ??= typeof this.sqs === 'function' ? await this.sqs() : this.sqs;
+      sqs = this.client;
+      ({ SendMessageBatchCommand } = await import('@aws-sdk/client-sqs'));
+    } catch {
+      return entries.map((entry) => entry.messageId);
+    }
     const failed: string[] = [];
     for (let i = 0; i < entries.length; i += 10) {
       const chunk = entries.slice(i, i + 10);
       try {
-        const result = await this.sqs.send(
+        const result = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: this.queueUrl,
             Entries: chunk.map((entry, j) => ({

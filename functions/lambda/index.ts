@@ -4,6 +4,6 @@ export type { ColdStartOptions } from './cold-start.ts';
 export { createHandler } from './create-handler.ts';
 export type { HandlerDeps } from './create-handler.ts';
 export { SqsDeadLetterQueue, DEAD_LETTER_ATTRIBUTES } from './dead-letter-queue.ts';
-export type { DeadLetterEntry, DeadLetterQueue } from './dead-letter-queue.ts';
+export type { DeadLetterEntry, DeadLetterQueue, SqsSender, SqsSenderSource } from './dead-letter-queue.ts';
 export { WebhookSender } from './webhook-sender.ts';
 export type { BatchMetrics, HandlerLogger } from './observability.ts';

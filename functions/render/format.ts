@@ -28,15 +28,9 @@ const MAX_CACHED = 4096;
 
 /** Builds the helpers for one bundle; `timeZone` must be valid (validation checked it). */
 export function createFormatters(timeZone: string, now: () => number): Formatters {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  });
+  // Made when the first time is formatted, not here: the first formatter with a time zone loads ICU's zone data
+  // (about 25 ms), which a cold start would otherwise pay before the handler is ready.
+  let parts: Intl.DateTimeFormat | undefined;
   const offsets = new Map<number, number>();
   // The same timestamps come back for every receiver and digest an event goes to; parsing and formatting them
   // is the costly part of a render.
@@ -60,6 +54,15 @@ export function createFormatters(timeZone: string, now: () => number): Formatter
     if (offset === undefined) {
       const at = quarter * QUARTER;
       const f: Record<string, number> = {};
+      parts ??= new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+      });
       for (const p of parts.formatToParts(at)) if (p.type !== 'literal') f[p.type] = Number(p.value);
       offset = Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!) - at;
       if (offsets.size >= MAX_CACHED) offsets.clear();

@@ -92,4 +92,28 @@ describe('SqsDeadLetterQueue', () => {
       entries.map((e) => e.messageId),
     );
   });
+
+  it('makes its SQS client on the first dead letter, once, and again after making it failed', async () => {
+    const dlq = sqs.createQueue(`dlq-${++serial}`);
+    let made = 0;
+    let fail = true;
+    const queue = new SqsDeadLetterQueue(
+      async () => {
+        made++;
+        if (fail) throw new Error('no credentials yet');
+        return sqs.client;
+      },
+      dlq.url,
+      () => FAILED_AT,
+    );
+    assert.equal(made, 0, 'nothing is made before a dead letter');
+
+    assert.deepEqual(await queue.send([letter(1), letter(2)]), ['m-1', 'm-2']);
+    fail = false;
+    assert.deepEqual(await queue.send([letter(3)]), []);
+    assert.deepEqual(await queue.send([letter(4)]), []);
+
+    assert.equal(made, 2);
+    assert.equal((await drain(dlq.url)).length, 2);
+  });
 });
