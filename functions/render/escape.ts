@@ -250,6 +250,8 @@ export function rememberEscaped(text: string): void {
  * block. Newlines are kept, so multi-line messages stay readable.
  */
 export function escapeMarkdown(text: string): string {
+  // First: the fitter's cut message is long, and is escaped already (see `rememberEscaped`).
+  if (text === lastIn) return lastOut;
   const wellFormed = isWellFormed(text);
   if (
     wellFormed &&
@@ -259,7 +261,6 @@ export function escapeMarkdown(text: string): string {
   ) {
     return text;
   }
-  if (text === lastIn) return lastOut;
   const out = escapeMarkup(wellFormed ? text : toWellFormed(text), Infinity).escaped;
   // Only a long value is worth remembering, and short ones (a count, a time) must not push it out.
   if (text.length >= REMEMBERED_LENGTH) {

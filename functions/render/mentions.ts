@@ -33,8 +33,12 @@ const isMobile = (id: string) => /^\+?[0-9-]{5,20}$/.test(id);
 /** User mentions larger than this share of the limit move to the extra text message, leaving room for content. */
 const MAX_SUFFIX_SHARE = 0.25;
 
+// Most messages mention nobody; they share one plan instead of each building its own.
+const NOBODY: MentionPlan = Object.freeze({ lists: undefined, suffix: '', extra: undefined });
+
 /** Decides where the mentions of one message group go. */
 export function planMentions(msgtype: WecomMsgtype, mentions: ResolvedMentions, limit: number): MentionPlan {
+  if (mentions.users.length === 0 && mentions.mobiles.length === 0 && !mentions.all) return NOBODY;
   const users = mentions.users.filter(isUserId);
   const mobiles = mentions.mobiles.filter(isMobile);
   const all = mentions.all;

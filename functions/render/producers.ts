@@ -35,7 +35,8 @@ export function contentProducer(eta: Eta, template: string, source: string, msgt
     template,
     produce(data) {
       const content = clean(render(data)).trimEnd();
-      if (content.trim() === '') throw new Error('rendered empty content (WeCom rejects it with 44004)');
+      // Trimmed at the end, content that is not empty ends in a non-blank character.
+      if (content === '') throw new Error('rendered empty content (WeCom rejects it with 44004)');
       return { msgtype, content, body: undefined };
     },
   };

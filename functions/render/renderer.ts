@@ -51,6 +51,14 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
     return receivers.get(name) ?? compiler.receiver(name);
   }
 
+  // Producers are shared by receivers that use the same template for the same msgtype (see TemplateCompiler).
+  const producerIds = new Map<Producer, number>();
+  const producerId = (producer: Producer) => {
+    let id = producerIds.get(producer);
+    if (id === undefined) producerIds.set(producer, (id = producerIds.size));
+    return id;
+  };
+
   return {
     renderEvent(name, event, mentions) {
       const receiver = receiverOf(name);
@@ -88,6 +96,14 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
         const kept = fitted.cut ? { ...plan, extra: undefined } : plan;
         return assemble(receiver, fitted.parts, kept, () => digestSummary(events), covers);
       });
+    },
+
+    renderingOf(name) {
+      const receiver = receiverOf(name);
+      const producers = [receiver.single, receiver.digest, receiver.fallbackSingle, receiver.fallbackDigest];
+      return [receiver.msgtype, receiver.maxBytes, receiver.perMinute, ...producers.map(producerId)].join(
+        '/',
+      );
     },
 
     renderOverflow(name, events, mentions) {
@@ -172,6 +188,8 @@ function showable(
   mentions: ResolvedMentions,
 ): string {
   const message = data.message;
+  // A UTF-16 unit takes at most 3 bytes (a surrogate pair 4 for 2): most messages need no count.
+  if (message.length * 3 <= MAX_CONTENT_BYTES) return message;
   const messageBytes = utf8Bytes(message);
   if (messageBytes <= MAX_CONTENT_BYTES) return message;
   const probe = producer.produce({ ...data, message: STAND_IN });

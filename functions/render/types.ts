@@ -94,6 +94,11 @@ export interface Renderer {
     options?: DigestOptions,
   ): RenderedMessage[];
   /**
+   * Names how a receiver renders (its templates, msgtype and limits): receivers with the same name render the same
+   * input into the same messages but for `receiver`, so a caller may render once for all of them.
+   */
+  renderingOf(receiver: string): string;
+  /**
    * One `+N more events` summary (counts by reason and namespace) for events over the robot's budget. Always a
    * single message: mentions ride along only where the msgtype carries them inside the message.
    */

@@ -90,6 +90,38 @@ describe('the function pipeline', () => {
     );
   });
 
+  it('renders a digest several receivers get alike once, and each gets it under its own name', () => {
+    const routes = ['ops-a', 'ops-b', 'ops-text'].map((receiver) => ({
+      name: receiver,
+      receivers: [receiver],
+      group: { by: ['namespace'] },
+    }));
+    const d = deps({ receivers: { 'ops-text': { webhook: 'env:OPS_TEXT', msgtype: 'text' } }, routes });
+    const rendered: string[] = [];
+    const renderer = {
+      ...d.renderer,
+      renderDigest: (...args: Parameters<typeof d.renderer.renderDigest>) => {
+        rendered.push(args[0]);
+        return d.renderer.renderDigest(...args);
+      },
+    };
+    const records = [
+      record({ namespace: 'payments', uid: 'd1' }),
+      record({ namespace: 'payments', uid: 'd2' }),
+    ];
+
+    const { planned } = planBatch(records, { ...d, renderer }, NOW);
+
+    assert.deepEqual(rendered, ['ops-a', 'ops-text'], 'ops-b renders as ops-a does; text differs');
+    assert.deepEqual(
+      planned.map((p) => p.message.receiver),
+      ['ops-a', 'ops-b', 'ops-text'],
+    );
+    assert.deepEqual(planned[1]!.message.body, planned[0]!.message.body);
+    assert.deepEqual(planned[1]!.events, planned[0]!.events);
+    assert.notDeepEqual(planned[2]!.message.body, planned[0]!.message.body);
+  });
+
   it('folds what exceeds a robot budget into one overflow message that covers every remaining event', () => {
     const d = deps({
       receivers: { ops: { webhook: 'env:OPS', maxMessagesPerMinute: 3 } },

@@ -318,3 +318,28 @@ describe('full-body templates', () => {
     assert.equal(bytes(content(message!)), message!.bytes);
   });
 });
+
+describe('renderingOf', () => {
+  it('names receivers alike when templates, msgtype and limits are, and apart when any differs', () => {
+    const r = renderer({
+      templates: { short: '<%= it.reason %>' },
+      receivers: {
+        md2: { webhook: 'env:WECOM_MD2', msgtype: 'markdown' },
+        small: { webhook: 'env:WECOM_SMALL', msgtype: 'markdown', maxBytes: 1000 },
+        own: { webhook: 'env:WECOM_OWN', msgtype: 'markdown', template: 'short' },
+        slow: { webhook: 'env:WECOM_SLOW', msgtype: 'markdown', maxMessagesPerMinute: 5 },
+      },
+    });
+    assert.equal(r.renderingOf('md2'), r.renderingOf('md'));
+    for (const other of ['text', 'v2', 'small', 'own', 'slow']) {
+      assert.notEqual(r.renderingOf(other), r.renderingOf('md'), other);
+    }
+    const list = events(30);
+    const strip = (messages: ReturnType<typeof r.renderDigest>) =>
+      messages.map(({ receiver: _receiver, ...message }) => message);
+    assert.deepEqual(
+      strip(r.renderDigest('md2', list, {}, NONE)),
+      strip(r.renderDigest('md', list, {}, NONE)),
+    );
+  });
+});

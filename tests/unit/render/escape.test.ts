@@ -32,6 +32,15 @@ function unsafe(text: string): string | null {
   return null;
 }
 
+/** Strings of markup-prone characters from `alphabet`, arbitrary UTF-16 and arbitrary graphemes. */
+function hostileText(alphabet: string[], maxLength: number) {
+  return fc.oneof(
+    fc.string({ unit: fc.constantFrom(...alphabet), maxLength }),
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+  );
+}
+
 const HOSTILE = [
   '<@all>',
   '<@wangqing>',
@@ -89,12 +98,7 @@ describe('escapeMarkdown', () => {
   });
 
   it('never produces markdown syntax or unsafe characters, for any string (property)', () => {
-    const alphabet = fc.constantFrom(...'<>[]*`#~|\\&_-+=.)1 \t\n\r\u0000\u2028\u00A0a;@'.split(''));
-    const hostile = fc.oneof(
-      fc.string({ unit: alphabet, maxLength: 60 }),
-      fc.string({ unit: 'binary', maxLength: 60 }),
-      fc.string({ unit: 'grapheme', maxLength: 40 }),
-    );
+    const hostile = hostileText('<>[]*`#~|\\&_-+=.)1 \t\n\r\u0000\u2028\u00A0a;@'.split(''), 60);
     fc.assert(
       fc.property(hostile, (text) => {
         const out = escapeMarkdown(text);
@@ -102,6 +106,31 @@ describe('escapeMarkdown', () => {
         assert.equal(unsafe(out), null, JSON.stringify(out));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('leaves a value alone only when the full escaping pass would not change it either (property)', () => {
+    // Short values, so that line starts, lone surrogates and bidi controls are often the whole of one.
+    const values = hostileText(
+      [
+        ...'<>[]*`#~|\\&_-+=.)19 \t\n\r\u000b\u0000\u0085\u2028\u200e\u202a\u2066\u2069\u3000\u00A0\ufeffa;@中'.split(
+          '',
+        ),
+        '😀',
+        '\ud800',
+        '\udc00',
+      ],
+      12,
+    );
+    fc.assert(
+      fc.property(values, (text) => {
+        assert.equal(
+          escapeMarkdown(text),
+          escapeMarkdownWithin(text, Infinity).escaped,
+          JSON.stringify(text),
+        );
+      }),
+      { numRuns: 5000 },
     );
   });
 
