@@ -134,6 +134,14 @@ describe('escapeMarkdown', () => {
     );
   });
 
+  it('escapes a recurring value alike every time, also once many other values came between', () => {
+    const values = ['- item', '*bold*', 'plain', '1. first'];
+    const first = values.map(escapeMarkdown);
+    for (let i = 0; i < 10_000; i++) escapeMarkdown(`_value ${i}_`);
+    assert.deepEqual(values.map(escapeMarkdown), first);
+    assert.deepEqual(first, ['－ item', '＊bold＊', 'plain', '1． first']);
+  });
+
   it('is idempotent, so the fitter may pre-escape a message it cuts (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
