@@ -29,7 +29,10 @@ export async function benchRender(opts: { quick: boolean }): Promise<BenchResult
     },
     routes: [],
   });
-  const renderer = compileRenderer(bundle, { now: () => Date.parse('2026-11-27T10:08:00Z') });
+  // A fixed clock read as cheaply as Date.now is in the function: parsing the date on every read cost the renders
+  // about a tenth of their time, which the function never pays.
+  const now = Date.parse('2026-11-27T10:08:00Z');
+  const renderer = compileRenderer(bundle, { now: () => now });
   const runs = opts.quick ? 3 : 11;
   const digests = chunks(events, 50);
   const long: NormalizedEvent[] = events
