@@ -5,6 +5,7 @@ import type { FakeApiServer } from '../tests/harness/fake-apiserver/index.ts';
 import { EventFeed } from './event-feed.ts';
 import { ForwarderProcess, buildForwarderBundle } from './forwarder-process.ts';
 import type { ForwarderBundle } from './forwarder-process.ts';
+import { protocolFloorUs } from './forwarder-floor.ts';
 import type { BenchResult } from './measure.ts';
 
 const QUEUE = 'bench-events';
@@ -31,6 +32,7 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
       Infinity,
     );
     const floorUs = parseFloorUs(burst!.lines);
+    const protocolUs = await protocolFloorUs(burst!.lines);
     const size = burstSize.toLocaleString('en-US');
     rows.push(
       {
@@ -56,6 +58,13 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
         case: 'forwarder floor: JSON.parse of the same watch lines',
         value: round(floorUs),
         unit: 'µs/event',
+      },
+      {
+        case: 'forwarder protocol floor: a minimal forwarder (read, parse, SendMessageBatch) of the same lines, CPU',
+        value: round(protocolUs),
+        unit: 'µs/event',
+        floor: floorUs,
+        ratio: protocolUs / floorUs,
       },
     );
     for (const [rate, limit] of [
