@@ -62,6 +62,7 @@ export async function runForwarder(
         }
       : {}),
     bufferMaxEvents: config.bufferMaxEvents,
+    bufferMaxBytes: config.bufferMaxBytes,
     lingerMs: config.lingerMs,
     sendConcurrency: 4,
     watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS,

@@ -34,6 +34,7 @@ export interface SessionOptions {
   maxEventAgeMs: number;
   checkpoint?: { namespace: string; name: string; intervalMs: number };
   bufferMaxEvents: number;
+  bufferMaxBytes: number;
   lingerMs: number;
   sendConcurrency: number;
   watchTimeoutSeconds: number;
@@ -69,6 +70,7 @@ export class Session {
       metrics,
       logger,
       maxEvents: options.bufferMaxEvents,
+      maxBytes: options.bufferMaxBytes,
       lingerMs: options.lingerMs,
       concurrency: options.sendConcurrency,
       retryBackoff: options.sqsBackoff,

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { Option } from 'commander';
+import { MAX_BATCH_BYTES } from '../queue/sender.ts';
 import { parseDuration } from './duration.ts';
+import { parseSize } from './size.ts';
 
 /** The forwarder's validated configuration. */
 export interface ForwarderConfig {
@@ -16,6 +18,8 @@ export interface ForwarderConfig {
   leaderElection: { namespace: string; name: string; identity: string } | undefined;
   listen: { host: string; port: number };
   bufferMaxEvents: number;
+  /** Bound on the buffered message bodies' UTF-8 bytes, so large events cannot exhaust the heap. */
+  bufferMaxBytes: number;
   /** How long a partial SendMessageBatch waits for more events (latency against queue requests). */
   lingerMs: number;
   logLevel: string;
@@ -79,6 +83,12 @@ export function forwarderOptions(): Option[] {
     )
       .default('10000')
       .env('BUFFER_MAX_EVENTS'),
+    new Option(
+      '--buffer-max-bytes <size>',
+      'bytes of messages held while SQS is unavailable (e.g. 64Mi) before the oldest Normal ones are dropped',
+    )
+      .default('64Mi')
+      .env('BUFFER_MAX_BYTES'),
     new Option('--linger <duration>', 'how long a partial SQS batch waits for more events before it is sent')
       .default('200ms')
       .env('LINGER'),
@@ -107,6 +117,7 @@ export interface RawForwarderOptions {
   leaseNamespace?: string;
   listen?: string;
   bufferMaxEvents?: string;
+  bufferMaxBytes?: string;
   linger?: string;
   logLevel?: string;
   gracePeriod?: string;
@@ -142,6 +153,7 @@ export function parseForwarderConfig(
       : undefined,
     listen: parseListen(raw.listen ?? ':8080'),
     bufferMaxEvents: positiveInt(raw.bufferMaxEvents ?? '10000', '--buffer-max-events'),
+    bufferMaxBytes: bufferBytes(raw.bufferMaxBytes ?? '64Mi'),
     lingerMs: duration(raw.linger ?? '200ms', '--linger'),
     logLevel: raw.logLevel ?? 'info',
     graceMs: duration(raw.gracePeriod ?? '20s', '--grace-period'),
@@ -165,6 +177,17 @@ function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag}: "${value}" is not a positive integer`);
   return n;
+}
+
+function bufferBytes(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes === undefined)
+    throw new ConfigError(`--buffer-max-bytes: "${value}" is not a size such as 64Mi, 512Ki or 1048576`);
+  if (bytes < MAX_BATCH_BYTES)
+    throw new ConfigError(
+      `--buffer-max-bytes: "${value}" is less than one SQS message may be (${MAX_BATCH_BYTES / 1024}Ki)`,
+    );
+  return bytes;
 }
 
 function parseBool(value: string | boolean | undefined, fallback: boolean, flag: string): boolean {

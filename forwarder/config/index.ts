@@ -2,3 +2,4 @@
 export { ConfigError, forwarderOptions, parseForwarderConfig, parseListen } from './config.ts';
 export type { ForwarderConfig, RawForwarderOptions } from './config.ts';
 export { parseDuration } from './duration.ts';
+export { parseSize } from './size.ts';

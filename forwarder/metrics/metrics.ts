@@ -13,17 +13,18 @@ export class ForwarderMetrics {
   readonly batches: Counter<'outcome'>;
   readonly retries: Counter<'cause'>;
   readonly bufferDepth: Gauge;
+  readonly bufferBytes: Gauge;
   readonly watchRestarts: Counter<'resource' | 'reason'>;
   readonly expired: Counter<'resource'>;
   readonly checkpointLag: Gauge;
   readonly checkpointWrites: Counter<'outcome'>;
   readonly leader: Gauge;
-  /** Reports the buffer depth when the gauge is read, so enqueueing costs nothing per event. */
-  private depth: () => number = () => 0;
+  /** Reports the buffer's fill when the gauges are read, so enqueueing costs nothing per event. */
+  private fill: () => { events: number; bytes: number } = () => ({ events: 0, bytes: 0 });
 
-  /** Where `kube_wecom_forwarder_buffer_events` reads from (the current session's sender). */
-  observeBufferDepth(depth: () => number): void {
-    this.depth = depth;
+  /** Where the `kube_wecom_forwarder_buffer_*` gauges read from (the current session's sender). */
+  observeBuffer(fill: () => { events: number; bytes: number }): void {
+    this.fill = fill;
   }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -64,13 +65,21 @@ export class ForwarderMetrics {
       labelNames: ['cause'],
       registers,
     });
-    const depth = () => this.depth();
+    const fill = () => this.fill();
     this.bufferDepth = new Gauge({
       name: 'kube_wecom_forwarder_buffer_events',
       help: 'Events waiting for SQS (buffered or in flight).',
       registers,
       collect() {
-        this.set(depth());
+        this.set(fill().events);
+      },
+    });
+    this.bufferBytes = new Gauge({
+      name: 'kube_wecom_forwarder_buffer_bytes',
+      help: 'Bytes of the messages waiting for SQS (buffered or in flight).',
+      registers,
+      collect() {
+        this.set(fill().bytes);
       },
     });
     this.watchRestarts = new Counter({

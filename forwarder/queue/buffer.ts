@@ -16,6 +16,12 @@ export interface Outbound {
   settle(outcome: 'sent' | 'dropped'): void;
 }
 
+/** How much the buffer may hold: a count, and the bodies' bytes (events can be large, the heap is bounded). */
+export interface BufferLimits {
+  maxEvents: number;
+  maxBytes: number;
+}
+
 /**
  * The bounded buffer in front of SQS. When full, the oldest Normal event makes room, then the oldest Warning:
  * a Warning is what someone gets paged for. The caller counts and logs what `push` evicts.
@@ -24,18 +30,28 @@ export class EventBuffer {
   private readonly normal = new Fifo<Outbound>();
   private readonly warning = new Fifo<Outbound>();
   private retry: Outbound[] = [];
+  private heldBytes = 0;
 
-  constructor(private readonly maxEvents: number) {}
+  constructor(private readonly limits: BufferLimits) {}
 
   get size(): number {
     return this.normal.length + this.warning.length + this.retry.length;
   }
 
-  /** Adds an item; returns the item dropped to make room (possibly `item` itself, a Normal among Warnings). */
-  push(item: Outbound): Outbound | undefined {
-    if (this.size >= this.maxEvents && this.normal.length === 0 && !item.warning) return item;
-    const evicted = this.size >= this.maxEvents ? this.evict() : undefined;
+  /** The bytes of the bodies held. */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  /** Adds an item; returns the items dropped to make room (possibly `item` itself, a Normal among Warnings). */
+  push(item: Outbound): Outbound[] {
+    const evicted: Outbound[] = [];
+    while (this.size > 0 && this.exceeds(1, item.bytes)) {
+      if (!item.warning && this.normal.length === 0) return [...evicted, item];
+      evicted.push(this.evict()!);
+    }
     (item.warning ? this.warning : this.normal).push(item);
+    this.heldBytes += item.bytes;
     return evicted;
   }
 
@@ -43,8 +59,9 @@ export class EventBuffer {
   requeue(items: Outbound[]): Outbound[] {
     this.retry.push(...items);
     this.retry.sort((a, b) => a.seq - b.seq);
+    for (const item of items) this.heldBytes += item.bytes;
     const evicted: Outbound[] = [];
-    while (this.size > this.maxEvents) evicted.push(this.evict()!);
+    while (this.size > 0 && this.exceeds(0, 0)) evicted.push(this.evict()!);
     return evicted;
   }
 
@@ -96,6 +113,7 @@ export class EventBuffer {
       batch.push(item);
       bytes += item.bytes;
     }
+    this.heldBytes -= bytes;
     return batch;
   }
 
@@ -104,9 +122,17 @@ export class EventBuffer {
     while (this.normal.shift());
     while (this.warning.shift());
     this.retry = [];
+    this.heldBytes = 0;
+  }
+
+  /** Whether holding `events` more events of `bytes` more bytes would pass a limit. */
+  private exceeds(events: number, bytes: number): boolean {
+    return this.size + events > this.limits.maxEvents || this.heldBytes + bytes > this.limits.maxBytes;
   }
 
   private evict(): Outbound | undefined {
-    return this.normal.shift() ?? this.warning.shift() ?? this.retry.shift();
+    const item = this.normal.shift() ?? this.warning.shift() ?? this.retry.shift();
+    if (item) this.heldBytes -= item.bytes;
+    return item;
   }
 }

@@ -17,8 +17,9 @@ export interface SenderOptions {
   queue: QueueClient;
   metrics: ForwarderMetrics;
   logger: Logger;
-  /** Buffer bound (`--buffer-max-events`). */
+  /** Buffer bounds (`--buffer-max-events`, `--buffer-max-bytes`). */
   maxEvents: number;
+  maxBytes: number;
   /** How long a partial batch waits for company before it is sent. */
   lingerMs: number;
   /** Batches in flight at once. */
@@ -45,6 +46,7 @@ export class SqsSender {
   private readonly maxBatchBytes: number;
   private inFlight = 0;
   private inFlightEvents = 0;
+  private inFlightBytes = 0;
   private seq = 0;
   private pausedUntil = 0;
   private flushing = false;
@@ -55,10 +57,13 @@ export class SqsSender {
   private overflow = { pending: 0, lastLogAt: -Infinity, timer: undefined as NodeJS.Timeout | undefined };
 
   constructor(private readonly options: SenderOptions) {
-    this.buffer = new EventBuffer(options.maxEvents);
+    this.buffer = new EventBuffer({ maxEvents: options.maxEvents, maxBytes: options.maxBytes });
     this.backoff = new Backoff(options.retryBackoff);
     this.maxBatchBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES;
-    options.metrics.observeBufferDepth(() => this.depth);
+    options.metrics.observeBuffer(() => ({
+      events: this.depth,
+      bytes: this.buffer.bytes + this.inFlightBytes,
+    }));
   }
 
   /** Whether the last SQS call succeeded (undefined before the first one). */
@@ -84,7 +89,7 @@ export class SqsSender {
   }
 
   enqueue(message: Message): void {
-    const bytes = this.bytesOf(message.body);
+    const bytes = Buffer.byteLength(message.body);
     if (bytes > this.maxBatchBytes) {
       this.options.metrics.dropped.inc({ reason: 'too_large', type: message.warning ? 'Warning' : 'Normal' });
       this.options.logger.error(
@@ -104,21 +109,11 @@ export class SqsSender {
       notBefore: 0,
       enqueuedAt: performance.now(),
     };
-    const evicted = this.buffer.push(item);
-    if (evicted) this.dropOverflow([evicted]);
+    this.dropOverflow(this.buffer.push(item));
     // While a timer will pump within this item's linger anyway, only a newly filled batch needs a pump now.
     const timerCovers = this.timerAt <= item.enqueuedAt + this.options.lingerMs;
     if (timerCovers && !this.flushing && this.buffer.size % MAX_BATCH_ENTRIES !== 0) return;
     this.pump();
-  }
-
-  /**
-   * The body's size in UTF-8, or an upper bound (3 bytes per UTF-16 unit) when even ten such bodies fit in one
-   * batch: then the bound decides nothing, and counting the bytes of every body would cost more than sending it.
-   */
-  private bytesOf(body: string): number {
-    const bound = body.length * 3;
-    return bound * MAX_BATCH_ENTRIES <= this.maxBatchBytes ? bound : Buffer.byteLength(body);
   }
 
   /**
@@ -170,8 +165,10 @@ export class SqsSender {
 
   private async send(batch: Outbound[]): Promise<void> {
     const { metrics, logger } = this.options;
+    const batchBytes = batch.reduce((sum, item) => sum + item.bytes, 0);
     this.inFlight++;
     this.inFlightEvents += batch.length;
+    this.inFlightBytes += batchBytes;
     const retry: Outbound[] = [];
     try {
       const result = await this.options.queue.sendBatch(
@@ -210,6 +207,7 @@ export class SqsSender {
     } finally {
       this.inFlight--;
       this.inFlightEvents -= batch.length;
+      this.inFlightBytes -= batchBytes;
     }
     if (retry.length > 0) {
       const now = performance.now();
@@ -270,7 +268,11 @@ export class SqsSender {
     this.overflow.timer = undefined;
     if (this.overflow.pending === 0) return;
     this.options.logger.error(
-      { dropped: this.overflow.pending, bufferMaxEvents: this.options.maxEvents },
+      {
+        dropped: this.overflow.pending,
+        bufferMaxEvents: this.options.maxEvents,
+        bufferMaxBytes: this.options.maxBytes,
+      },
       'event buffer full while SQS is slow or unavailable; dropped the oldest Normal events first',
     );
     this.overflow.pending = 0;

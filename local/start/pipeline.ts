@@ -218,6 +218,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       // A real cluster is only read: no checkpoint ConfigMap, no Lease written into someone's cluster.
       ...(fake ? { checkpoint: CHECKPOINT } : {}),
       bufferMaxEvents: 10_000,
+      bufferMaxBytes: 64 * 1024 * 1024,
       lingerMs: 200,
       sendConcurrency: 4,
       watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS,

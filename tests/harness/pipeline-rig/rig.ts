@@ -220,6 +220,7 @@ export class Pipeline {
       maxEventAgeMs: 5 * 60_000,
       checkpoint: { ...CHECKPOINT, intervalMs: 500 },
       bufferMaxEvents: 10_000,
+      bufferMaxBytes: 64 * 1024 * 1024,
       lingerMs: 50,
       sendConcurrency: 2,
       watchTimeoutSeconds: 60,

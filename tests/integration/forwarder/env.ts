@@ -112,6 +112,7 @@ export async function startTestEnv(): Promise<TestEnv> {
         maxEventAgeMs: 5 * 60_000,
         checkpoint: { namespace: 'kube-wecom', name: 'checkpoint', intervalMs: 100 },
         bufferMaxEvents: 1000,
+        bufferMaxBytes: 64 * 1024 * 1024,
         lingerMs: 20,
         sendConcurrency: 2,
         watchTimeoutSeconds: 60,

@@ -145,6 +145,31 @@ describe('forwarder: no duplicates and no gaps across failures', () => {
     assert.equal(logged[0]!.level, 50);
   });
 
+  it('bounds the buffer by bytes: large Normal events make room and are counted, Warnings are kept', async () => {
+    const { forwarder, metrics } = env.forwarder({ bufferMaxBytes: 256 * 1024 });
+    await forwarder.start();
+    await waitFor(() => forwarder.status().ready, 'readiness');
+    await env.relay.down();
+    const large = 'x'.repeat(60_000);
+    createMany('warning', 3, { type: 'Warning', reason: 'BackOff', message: large });
+    createMany('normal', 4, { message: large });
+    await waitFor(
+      async () => (await metricValue(metrics, 'kube_wecom_forwarder_events_dropped_total')) >= 3,
+      'overflow',
+    );
+    // Three Warnings and one Normal of ~60 KB fit in 256 KiB; the three older Normals made room.
+    assert.ok((await metricValue(metrics, 'kube_wecom_forwarder_buffer_bytes')) <= 256 * 1024);
+    await env.relay.up();
+    assert.deepEqual(names(await env.collect(4)), [...range('warning', 3), 'normal.3'].sort());
+    assert.equal(
+      await metricValue(metrics, 'kube_wecom_forwarder_events_dropped_total', {
+        reason: 'overflow',
+        type: 'Normal',
+      }),
+      3,
+    );
+  });
+
   it('sends what is buffered and writes the checkpoint when stopped (the SIGTERM path)', async () => {
     // A linger far longer than the test: only the stop can make these go out.
     const { forwarder } = env.forwarder({ lingerMs: 60_000 });

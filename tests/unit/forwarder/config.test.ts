@@ -54,6 +54,21 @@ describe('forwarder configuration', () => {
     );
   });
 
+  it('bounds the buffer by bytes too, 64Mi unless told, never below one SQS message', () => {
+    const base = { queueUrl: 'q', clusterName: 'c' };
+    assert.equal(parseForwarderConfig(base, {}).bufferMaxBytes, 64 * 1024 * 1024);
+    assert.equal(parseForwarderConfig({ ...base, bufferMaxBytes: '512Ki' }, {}).bufferMaxBytes, 524_288);
+    assert.equal(parseForwarderConfig({ ...base, bufferMaxBytes: '1Gi' }, {}).bufferMaxBytes, 1024 ** 3);
+    assert.throws(
+      () => parseForwarderConfig({ ...base, bufferMaxBytes: '64MB' }, {}),
+      /--buffer-max-bytes: "64MB" is not a size such as 64Mi/,
+    );
+    assert.throws(
+      () => parseForwarderConfig({ ...base, bufferMaxBytes: '100Ki' }, {}),
+      /less than one SQS message may be \(256Ki\)/,
+    );
+  });
+
   it('writes Lease times in MicroTime precision, as the API server requires', () => {
     assert.equal(microTime(Date.parse('2026-11-27T10:00:00Z')), '2026-11-27T10:00:00.000000Z');
     assert.equal(microTime(Date.parse('2026-11-27T10:00:00.123Z')), '2026-11-27T10:00:00.123000Z');
