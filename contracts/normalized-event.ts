@@ -149,10 +149,15 @@ function optionalCount(obj: Record<string, unknown>, key: string, path: string):
   throw new PoisonMessageError(`expected a non-negative integer, got ${quote(value)}`, `${path}.${key}`);
 }
 
+// The form Kubernetes writes (RFC 3339 in UTC, any fraction): every string it matches is one `Date.parse` reads, and
+// testing it costs a fraction of a parse, which was a fifth of normalizing an event. Other forms are parsed.
+const KUBERNETES_TIME =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?Z$/;
+
 function optionalTime(obj: Record<string, unknown>, key: string, path = '$.event'): string | null {
   const value = obj[key];
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+  if (typeof value !== 'string' || (!KUBERNETES_TIME.test(value) && Number.isNaN(Date.parse(value)))) {
     throw new PoisonMessageError(`expected an RFC 3339 timestamp, got ${quote(value)}`, `${path}.${key}`);
   }
   return value;

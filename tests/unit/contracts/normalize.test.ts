@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { decodeEnvelope, normalizeEvent, PoisonMessageError } from '../../../contracts/index.ts';
 import type { EnvelopeV1 } from '../../../contracts/index.ts';
 import { aCoreEvent, anEnvelope } from '../../helpers/builders.ts';
@@ -90,6 +91,39 @@ describe('normalized event', () => {
     );
     const badLabels = { ...anEnvelope(), namespace: { labels: { team: 5 } } } as unknown as EnvelopeV1;
     assert.throws(() => normalizeEvent(badLabels), /\$\.namespace\.labels\.team/);
+  });
+
+  it('accepts a timestamp exactly when Date.parse reads it (property)', () => {
+    const digits = (n: number) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n });
+    const timeLike = fc
+      .tuple(
+        digits(4),
+        digits(2),
+        digits(2),
+        fc.constantFrom('T', 't', ' '),
+        digits(2),
+        digits(2),
+        digits(2),
+        fc.constantFrom('', '.', '.1', '.123456', '.1234567890'),
+        fc.constantFrom('Z', 'z', '', '+08:00'),
+      )
+      .map(
+        ([y, mo, d, t, h, mi, s, fraction, zone]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${fraction}${zone}`,
+      );
+    fc.assert(
+      fc.property(fc.oneof(timeLike, fc.string({ maxLength: 30 })), (lastTimestamp) => {
+        const event = { ...aCoreEvent(), lastTimestamp };
+        const read = () => normalizeEvent({ ...anEnvelope(), event }).lastSeen;
+        if (lastTimestamp === '' || Number.isNaN(Date.parse(lastTimestamp))) {
+          if (lastTimestamp !== '')
+            assert.throws(read, /\$\.event\.lastTimestamp: expected an RFC 3339 timestamp/);
+        } else {
+          assert.equal(read(), lastTimestamp);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('rejects an unsupported apiVersion', () => {
