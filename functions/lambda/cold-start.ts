@@ -58,6 +58,6 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
 
 /** The SDK's SQS client from the environment's settings, loaded only when the first dead letter needs it. */
 async function defaultSqsClient(): Promise<SQSClient> {
-  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  const { SQSClient } = await import('./sqs-client.ts');
   return new SQSClient({});
 }

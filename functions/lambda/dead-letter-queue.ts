@@ -52,7 +52,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       // Made on the first dead letter; a failure to make it fails this batch's letters and is tried again next time.
       this.client ??= typeof this.sqs === 'function' ? await this.sqs() : this.sqs;
       sqs = this.client;
-      ({ SendMessageBatchCommand } = await import('@aws-sdk/client-sqs'));
+      ({ SendMessageBatchCommand } = await import('./sqs-client.ts'));
     } catch {
       return entries.map((entry) => entry.messageId);
     }

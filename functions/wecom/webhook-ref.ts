@@ -83,7 +83,7 @@ export class WebhookResolver {
   }
 
   private async getParameters(names: string[]): Promise<Map<string, string>> {
-    const { GetParametersCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+    const { GetParametersCommand, SSMClient } = await import('./ssm-client.ts');
     this.ssm ??= new SSMClient({});
     let out: GetParametersCommandOutput;
     try {
