@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
+import type { Hash, Hmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 const BATCH = 10;
@@ -22,6 +23,31 @@ const ANSWER = JSON.stringify({
   })),
 });
 
+type Data = string | ArrayBuffer | ArrayBufferView;
+
+function bytes(data: Data): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** SHA-256 and HMAC-SHA-256 over node:crypto, as the SDK's own hash for Node (`@smithy/hash-node`) does. */
+class Sha256 {
+  private readonly hash: Hash | Hmac;
+
+  constructor(secret?: Data) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+
+  update(data: Data): void {
+    this.hash.update(bytes(data));
+  }
+
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.hash.digest());
+  }
+}
+
 /**
  * The protocol floor: what forwarding these watch lines to SQS costs a minimal Node.js forwarder, one with no
  * filtering, enrichment, buffer, checkpoint or metrics. It reads the lines from a watch response (one write per
@@ -34,15 +60,11 @@ const ANSWER = JSON.stringify({
 export async function protocolFloorUs(lines: string[]): Promise<number> {
   const server = await startServer(lines);
   const agent = new Agent({ keepAlive: true });
-  const client = new SQSClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
-  });
   const signer = new SignatureV4({
-    credentials: client.config.credentials,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     region: 'us-east-1',
     service: 'sqs',
-    sha256: client.config.sha256,
+    sha256: Sha256,
   });
   const send = async (bodies: string[]) => {
     let body = '{"QueueUrl":"http://127.0.0.1/000000000000/bench","Entries":[';
@@ -78,7 +100,6 @@ export async function protocolFloorUs(lines: string[]): Promise<number> {
     return passes.sort((a, b) => a - b)[Math.floor(MEASURED_PASSES / 2)]!;
   } finally {
     agent.destroy();
-    client.destroy();
     server.stop();
   }
 }
