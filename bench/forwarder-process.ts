@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { imageNodeFlags } from '../infra/dockerfile.ts';
+import { imageEnv, imageNodeFlags } from '../infra/dockerfile.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 
@@ -46,8 +46,8 @@ export interface ProcessMemory {
 
 /**
  * The forwarder running in a process of its own, exactly as in the container (the bundle, the image's `node`
- * flags, configured by flags and the AWS SDK's environment), so its CPU time and memory are measured alone and
- * from outside.
+ * flags and environment, configured by flags and the AWS SDK's environment), so its CPU time and memory are
+ * measured alone and from outside.
  */
 export class ForwarderProcess {
   private exited: Promise<void>;
@@ -83,6 +83,7 @@ export class ForwarderProcess {
         cwd: options.bundle.dir,
         stdio: ['ignore', 'pipe', 'inherit'],
         env: {
+          ...imageEnv(),
           PATH: process.env.PATH,
           // The AWS SDK warns about Node 20 on every start; the bench output is no place for it.
           NODE_NO_WARNINGS: '1',

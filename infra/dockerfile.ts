@@ -22,6 +22,15 @@ export function runtimeStage(): DockerfileStep[] {
   });
 }
 
+/** The environment the image sets (its runtime stage's ENV instructions). */
+export function imageEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const step of runtimeStage().filter((s) => s.instruction === 'ENV'))
+    for (const [, name, value] of step.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g))
+      env[name!] = value!.startsWith('"') ? value!.slice(1, -1) : value!;
+  return env;
+}
+
 /**
  * The `node` flags the image starts the forwarder with (its exec-form ENTRYPOINT, between `node` and the
  * script), so the bench and the tests run the bundle exactly as the container does.

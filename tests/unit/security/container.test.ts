@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { imageNodeFlags, runtimeStage } from '../../../infra/dockerfile.ts';
+import { imageEnv, imageNodeFlags, runtimeStage } from '../../../infra/dockerfile.ts';
 
 // docs/security.md, "The forwarder container": the image itself drops root, so the Deployment's runAsNonRoot holds
 // even where a cluster ignores the pod's runAsUser. The rendered overlays are checked in tests/unit/forwarder.
@@ -26,7 +26,7 @@ describe('forwarder container', () => {
     assert.match(entrypoint.args, /^\["node",/, 'exec form: node is PID 1, no shell');
   });
 
-  it('the runtime image bounds the heap below the container limit, with flags the bench runs too', () => {
+  it('the runtime image bounds the heap below the container limit and hands freed memory back (the bench runs it so too)', () => {
     const flags = imageNodeFlags();
     const heap = flags.find((flag) => flag.startsWith('--max-old-space-size='));
     assert.ok(heap, 'the heap is bounded');
@@ -35,6 +35,7 @@ describe('forwarder container', () => {
     const limit = String(deployment.spec.template.spec.containers[0].resources.limits.memory);
     assert.match(limit, /^\d+Mi$/);
     assert.ok(Number(heap.split('=')[1]) < Number.parseInt(limit, 10), `${heap} below the ${limit} limit`);
+    assert.equal(imageEnv().MALLOC_ARENA_MAX, '2', 'freed memory goes back to the system');
   });
 
   it('the Deployment runs the same uid, non-root, with a read-only root filesystem and no privilege escalation', () => {
