@@ -6,6 +6,7 @@ import { EventFeed } from './event-feed.ts';
 import { ForwarderProcess, buildForwarderBundle } from './forwarder-process.ts';
 import type { ForwarderBundle } from './forwarder-process.ts';
 import { protocolFloorUs } from './forwarder-floor.ts';
+import { inProcessUsPerEvent } from './forwarder-inprocess.ts';
 import type { BenchResult } from './measure.ts';
 
 const QUEUE = 'bench-events';
@@ -33,6 +34,7 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
     );
     const floorUs = parseFloorUs(burst!.lines);
     const protocolUs = await protocolFloorUs(burst!.lines);
+    const inProcessUs = await inProcessUsPerEvent(burst!.lines);
     const size = burstSize.toLocaleString('en-US');
     rows.push(
       {
@@ -58,6 +60,13 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
         case: 'forwarder floor: JSON.parse of the same watch lines',
         value: round(floorUs),
         unit: 'µs/event',
+      },
+      {
+        case: 'forwarder in process: its own work per event on the same lines, no network (parse included), CPU',
+        value: round(inProcessUs),
+        unit: 'µs/event',
+        floor: floorUs,
+        ratio: inProcessUs / floorUs,
       },
       {
         case: 'forwarder protocol floor: a minimal forwarder (read, parse, SendMessageBatch) of the same lines, CPU',
