@@ -4,7 +4,7 @@
  */
 export { Forwarder } from './forwarder.ts';
 export type { ForwarderOptions, ForwarderStatus, LeaderElectionSettings } from './forwarder.ts';
-export { runForwarder } from './run.ts';
+export { forwarderKubeApi, forwarderSettings, runForwarder } from './run.ts';
 export type { RunningForwarder } from './run.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';

@@ -1,15 +1,55 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { systemClock } from './clock.ts';
 import type { ForwarderConfig } from './config/index.ts';
 import { Forwarder } from './forwarder.ts';
+import type { ForwarderOptions } from './forwarder.ts';
 import { HealthServer } from './http/index.ts';
 import { httpKubeApi, loadKubeConfig } from './kube/index.ts';
+import type { KubeApi } from './kube/index.ts';
 import { ForwarderMetrics } from './metrics/index.ts';
 import { sqsQueueClient } from './queue/index.ts';
 
 /** Server-side watch timeout; client-go picks 5–10 min, we stay under typical load-balancer idle limits. */
 const WATCH_TIMEOUT_SECONDS = 240;
+
+/** The Kubernetes client over a kubeconfig, with the watch timeouts the forwarder runs with. */
+export function forwarderKubeApi(kc: KubeConfig): KubeApi {
+  // A silent watch is trusted a little longer than the server's own timeout, so quiet watches end on its terms.
+  return httpKubeApi(kc, { watchInactivityMs: (WATCH_TIMEOUT_SECONDS + 30) * 1000 });
+}
+
+/** What a {@link Forwarder} is injected with; {@link forwarderSettings} gives the rest. */
+export type ForwarderClients = Pick<ForwarderOptions, 'kube' | 'queue' | 'clock' | 'logger' | 'metrics'>;
+
+/** The forwarder's settings for a configuration, as the deployed process runs it (`npm start` runs it so too). */
+export function forwarderSettings(config: ForwarderConfig): Omit<ForwarderOptions, keyof ForwarderClients> {
+  return {
+    clusterName: config.clusterName,
+    api: config.api,
+    types: config.types,
+    namespaces: config.namespaces,
+    maxEventAgeMs: config.maxEventAgeMs,
+    ...(config.checkpoint ? { checkpoint: { ...config.checkpoint, intervalMs: 5000 } } : {}),
+    ...(config.leaderElection
+      ? {
+          leaderElection: {
+            ...config.leaderElection,
+            leaseDurationMs: 15_000,
+            renewDeadlineMs: 10_000,
+            retryPeriodMs: 2000,
+          },
+        }
+      : {}),
+    bufferMaxEvents: config.bufferMaxEvents,
+    bufferMaxBytes: config.bufferMaxBytes,
+    lingerMs: config.lingerMs,
+    sendConcurrency: 4,
+    watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS,
+    graceMs: config.graceMs,
+  };
+}
 
 /** A running forwarder process with its probe server. */
 export interface RunningForwarder {
@@ -35,38 +75,14 @@ export async function runForwarder(
   });
   const endpoint = process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL;
   const sqs = new SQSClient(endpoint ? { endpoint } : {});
-  const kube = httpKubeApi(loadKubeConfig(config.kubeconfig), {
-    watchInactivityMs: (WATCH_TIMEOUT_SECONDS + 30) * 1000,
-  });
   const metrics = new ForwarderMetrics({ defaultMetrics: true });
   const forwarder = new Forwarder({
-    kube,
+    ...forwarderSettings(config),
+    kube: forwarderKubeApi(loadKubeConfig(config.kubeconfig)),
     queue: sqsQueueClient(sqs, config.queueUrl),
     clock: systemClock,
     logger,
     metrics,
-    clusterName: config.clusterName,
-    api: config.api,
-    types: config.types,
-    namespaces: config.namespaces,
-    maxEventAgeMs: config.maxEventAgeMs,
-    ...(config.checkpoint ? { checkpoint: { ...config.checkpoint, intervalMs: 5000 } } : {}),
-    ...(config.leaderElection
-      ? {
-          leaderElection: {
-            ...config.leaderElection,
-            leaseDurationMs: 15_000,
-            renewDeadlineMs: 10_000,
-            retryPeriodMs: 2000,
-          },
-        }
-      : {}),
-    bufferMaxEvents: config.bufferMaxEvents,
-    bufferMaxBytes: config.bufferMaxBytes,
-    lingerMs: config.lingerMs,
-    sendConcurrency: 4,
-    watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS,
-    graceMs: config.graceMs,
   });
   const health = await HealthServer.start({
     ...config.listen,

@@ -9,7 +9,9 @@ import { ALLOWED_HOSTS_ENV } from '../../functions/wecom/index.ts';
 import {
   Forwarder,
   ForwarderMetrics,
-  httpKubeApi,
+  forwarderKubeApi,
+  forwarderSettings,
+  parseForwarderConfig,
   sqsQueueClient,
   systemClock,
 } from '../../forwarder/index.ts';
@@ -74,11 +76,9 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
-const WATCH_TIMEOUT_SECONDS = 240;
 const POLL_MS = 500;
-const CHECKPOINT = { namespace: 'kube-wecom', name: 'kube-wecom-forwarder-checkpoint', intervalMs: 5000 };
 /** Events a first start lists from a real cluster: the last few minutes, so the page fills at once. */
-const RECENT_EVENTS_MS = 10 * 60_000;
+const RECENT_EVENTS = '10m';
 
 /**
  * Starts the whole pipeline in this process, everything on 127.0.0.1: fauxqs (events queue + DLQ), the WeCom
@@ -196,7 +196,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       fake = await startFakeApiServer({ bookmarkIntervalMs: 5000 });
       closers.push(() => fake!.close());
       kc.loadFromString(fake.kubeconfig());
-      fake.upsertNamespace(CHECKPOINT.namespace, { 'kubernetes.io/metadata.name': CHECKPOINT.namespace });
     }
     const clusterName = options.clusterName ?? (fake ? 'demo-sh' : (kc.getCurrentCluster()?.name ?? 'local'));
     stages.push({
@@ -204,32 +203,36 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       detail: describeSource(options.source, fake, speed),
     });
 
+    // The deployed forwarder's defaults, but a real cluster is only read: no checkpoint ConfigMap, no Lease
+    // written into someone's cluster.
+    const config = parseForwarderConfig(
+      {
+        queueUrl: queues.queueUrl,
+        clusterName,
+        maxEventAge: RECENT_EVENTS,
+        leaderElect: false,
+        gracePeriod: '5s',
+        ...(fake ? {} : { checkpointConfigmap: '' }),
+      },
+      {},
+    );
+    const checkpoint = config.checkpoint;
+    if (fake && checkpoint)
+      fake.upsertNamespace(checkpoint.namespace, { 'kubernetes.io/metadata.name': checkpoint.namespace });
     const forwarder = new Forwarder({
-      kube: httpKubeApi(kc, { watchInactivityMs: (WATCH_TIMEOUT_SECONDS + 30) * 1000 }),
+      ...forwarderSettings(config),
+      kube: forwarderKubeApi(kc),
       queue: sqsQueueClient(queues.client, queues.queueUrl),
       clock: systemClock,
       logger: pino({ level: 'warn', base: undefined, timestamp: false }, log.forwarderStream()),
       metrics,
-      clusterName,
-      api: 'core',
-      types: [],
-      namespaces: [],
-      maxEventAgeMs: RECENT_EVENTS_MS,
-      // A real cluster is only read: no checkpoint ConfigMap, no Lease written into someone's cluster.
-      ...(fake ? { checkpoint: CHECKPOINT } : {}),
-      bufferMaxEvents: 10_000,
-      bufferMaxBytes: 64 * 1024 * 1024,
-      lingerMs: 200,
-      sendConcurrency: 4,
-      watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS,
-      graceMs: 5000,
     });
     await forwarder.start();
     closers.push(() => forwarder.stop());
     stages.push({
       name: 'forwarder',
       detail: `watching core/v1 Events as cluster "${clusterName}"${
-        fake ? `, checkpoint in ConfigMap ${CHECKPOINT.namespace}/${CHECKPOINT.name}` : ' (read-only)'
+        checkpoint ? `, checkpoint in ConfigMap ${checkpoint.namespace}/${checkpoint.name}` : ' (read-only)'
       }`,
     });
 
