@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { medianOf } from './measure.ts';
 
 const BATCH = 10;
 /** The forwarder's SendMessageBatch calls in flight (forwarder/run.ts). */
@@ -89,15 +90,17 @@ export async function protocolFloorUs(lines: string[]): Promise<number> {
     JSON.parse(await post(server.port, agent, signed.headers, payload));
   };
   try {
-    const passes: number[] = [];
-    for (let pass = 0; pass < WARM_UP_PASSES + MEASURED_PASSES; pass++) {
-      const before = process.cpuUsage();
-      await forwardOnce(server.port, send);
-      const used = process.cpuUsage(before);
-      // The first passes warm up the code (and the SDK's credentials), as the forwarder's first burst does.
-      if (pass >= WARM_UP_PASSES) passes.push((used.user + used.system) / lines.length);
-    }
-    return passes.sort((a, b) => a - b)[Math.floor(MEASURED_PASSES / 2)]!;
+    // The warm-up passes warm up the code, as the forwarder's first burst does.
+    return await medianOf(
+      async () => {
+        const before = process.cpuUsage();
+        await forwardOnce(server.port, send);
+        const used = process.cpuUsage(before);
+        return (used.user + used.system) / lines.length;
+      },
+      MEASURED_PASSES,
+      WARM_UP_PASSES,
+    );
   } finally {
     agent.destroy();
     server.stop();

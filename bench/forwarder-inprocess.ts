@@ -4,6 +4,7 @@ import type { KubeApi, WatchEventType, WatchLineHandler, WireObject } from '../f
 import type { Logger } from '../forwarder/logger.ts';
 import type { QueueClient } from '../forwarder/queue/index.ts';
 import { Session } from '../forwarder/session.ts';
+import { medianOf } from './measure.ts';
 
 const WARM_UP_PASSES = 3;
 const MEASURED_PASSES = 5;
@@ -18,12 +19,11 @@ const LINES_PER_TURN = 250;
  * pass, so every line is news. Returns the median of five passes after three warm-up passes, in µs per event.
  */
 export async function inProcessUsPerEvent(lines: string[]): Promise<number> {
-  const passes: number[] = [];
-  for (let pass = 0; pass < WARM_UP_PASSES + MEASURED_PASSES; pass++) {
-    const used = await forwardInProcess(lines);
-    if (pass >= WARM_UP_PASSES) passes.push(used / lines.length);
-  }
-  return passes.sort((a, b) => a - b)[Math.floor(MEASURED_PASSES / 2)]!;
+  return medianOf(
+    async () => (await forwardInProcess(lines)) / lines.length,
+    MEASURED_PASSES,
+    WARM_UP_PASSES,
+  );
 }
 
 /** One session over all the lines; resolves with the CPU time it took, in µs. */

@@ -7,6 +7,7 @@ import { ForwarderProcess, buildForwarderBundle } from './forwarder-process.ts';
 import type { ForwarderBundle } from './forwarder-process.ts';
 import { protocolFloorUs } from './forwarder-floor.ts';
 import { inProcessUsPerEvent } from './forwarder-inprocess.ts';
+import { medianMs } from './measure.ts';
 import type { BenchResult } from './measure.ts';
 
 const QUEUE = 'bench-events';
@@ -204,14 +205,15 @@ function recordWatchLines(fake: FakeApiServer): { stop(): string[] } {
 /** Median over 7 runs (after 2 warm-ups) of `JSON.parse` of every line, in µs per line. */
 function parseFloorUs(lines: string[]): number {
   let sink = 0;
-  const times: number[] = [];
-  for (let run = 0; run < 9; run++) {
-    const start = performance.now();
-    for (const line of lines) sink += (JSON.parse(line) as { type: string }).type.length;
-    if (run >= 2) times.push(performance.now() - start);
-  }
+  const ms = medianMs(
+    () => {
+      for (const line of lines) sink += (JSON.parse(line) as { type: string }).type.length;
+    },
+    7,
+    2,
+  );
   if (sink < 0) console.log(sink);
-  return (times.sort((a, b) => a - b)[3]! * 1000) / lines.length;
+  return (ms * 1000) / lines.length;
 }
 
 /**

@@ -23,6 +23,24 @@ export function medianMs(run: () => void, runs: number, warmup = 2): number {
     run();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
+}
+
+/**
+ * The median of `runs` figures that `measure` reports itself (such as CPU time), after `warmup` runs whose figures
+ * are dropped: `medianMs` for work that is asynchronous or is not timed by the wall clock.
+ */
+export async function medianOf(
+  measure: () => Promise<number>,
+  runs: number,
+  warmup: number,
+): Promise<number> {
+  for (let i = 0; i < warmup; i++) await measure();
+  const figures: number[] = [];
+  for (let i = 0; i < runs; i++) figures.push(await measure());
+  return median(figures);
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
