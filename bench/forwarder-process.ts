@@ -7,6 +7,8 @@ import { createInterface } from 'node:readline';
 import { imageEnv, imageNodeFlags } from '../infra/dockerfile.ts';
 
 const root = new URL('../', import.meta.url).pathname;
+/** /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 per second for user space. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** The forwarder's container bundle, built once into a temporary directory. */
 export interface ForwarderBundle {
@@ -130,6 +132,17 @@ export class ForwarderProcess {
     let sum = 0;
     for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
     return sum;
+  }
+
+  /**
+   * CPU time of the main thread alone (the one running JavaScript), in ms, from /proc: the rest of `cpuMs` is
+   * V8's helper threads (garbage collection, compilation) and libuv's.
+   */
+  mainThreadCpuMs(): number {
+    const stat = readFileSync(`/proc/${this.pid}/task/${this.pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
   }
 
   /** Current and peak RSS from /proc, read from outside the process. */

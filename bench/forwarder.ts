@@ -5,7 +5,7 @@ import type { FakeApiServer } from '../tests/harness/fake-apiserver/index.ts';
 import { EventFeed } from './event-feed.ts';
 import { ForwarderProcess, buildForwarderBundle } from './forwarder-process.ts';
 import type { ForwarderBundle } from './forwarder-process.ts';
-import { protocolFloorUs } from './forwarder-floor.ts';
+import { protocolFloorsUs } from './forwarder-floor.ts';
 import { inProcessUsPerEvent } from './forwarder-inprocess.ts';
 import { medianMs } from './measure.ts';
 import type { BenchResult } from './measure.ts';
@@ -34,7 +34,7 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
       Infinity,
     );
     const floorUs = parseFloorUs(burst!.lines);
-    const protocolUs = await protocolFloorUs(burst!.lines);
+    const { readUs, protocolUs } = await protocolFloorsUs(burst!.lines);
     const inProcessUs = await inProcessUsPerEvent(burst!.lines);
     const size = burstSize.toLocaleString('en-US');
     rows.push(
@@ -58,9 +58,23 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
         ratio: burst!.cpuUsPerEvent / floorUs,
       },
       {
+        case: 'forwarder: of which its main thread (the rest: V8 garbage collection and compiler threads)',
+        value: round(burst!.mainThreadUsPerEvent),
+        unit: 'µs',
+        floor: floorUs,
+        ratio: burst!.mainThreadUsPerEvent / floorUs,
+      },
+      {
         case: 'forwarder floor: JSON.parse of the same watch lines',
         value: round(floorUs),
         unit: 'µs/event',
+      },
+      {
+        case: 'forwarder read floor: the same watch read through node:http (a chunk per event) and parsed, CPU',
+        value: round(readUs),
+        unit: 'µs/event',
+        floor: floorUs,
+        ratio: readUs / floorUs,
       },
       {
         case: 'forwarder in process: its own work per event on the same lines, no network (parse included), CPU',
@@ -120,6 +134,8 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
 interface ScenarioResult {
   eventsPerSecond: number;
   cpuUsPerEvent: number;
+  /** The part of `cpuUsPerEvent` spent on the main (JavaScript) thread. */
+  mainThreadUsPerEvent: number;
   memory: { rssMiB: number; peakMiB: number };
   idleMiB?: number;
   /** Events the forwarder gave up (buffer overflow while SQS lagged behind the watch). */
@@ -157,15 +173,18 @@ async function scenario(
     for (const feed of feeds) {
       const lines = recordWatchLines(fake);
       const cpuBefore = await forwarder.cpuMs();
+      const mainBefore = forwarder.mainThreadCpuMs();
       const droppedBefore = await forwarder.metric('kube_wecom_forwarder_events_dropped_total');
       const start = performance.now();
       await feed.offer(fake, perSecond);
       const { arrived, at } = await settled(sqs, forwarder, before, feed.size);
       before += arrived;
       const cpuMs = (await forwarder.cpuMs()) - cpuBefore;
+      const mainMs = forwarder.mainThreadCpuMs() - mainBefore;
       results.push({
         eventsPerSecond: (arrived / (at - start)) * 1000,
         cpuUsPerEvent: (cpuMs * 1000) / arrived,
+        mainThreadUsPerEvent: (mainMs * 1000) / arrived,
         dropped: (await forwarder.metric('kube_wecom_forwarder_events_dropped_total')) - droppedBefore,
         memory: forwarder.memory(),
         lines: lines.stop(),
