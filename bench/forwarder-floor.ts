@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { DEFAULT_SEND_CONCURRENCY } from '../forwarder/config/index.ts';
 import { medianOf } from './measure.ts';
 
 const BATCH = 10;
-/** The forwarder's SendMessageBatch calls in flight (forwarder/run.ts). */
-const CONCURRENCY = 4;
+/** The forwarder's SendMessageBatch calls in flight, by default. */
+const CONCURRENCY = DEFAULT_SEND_CONCURRENCY;
 const WARM_UP_PASSES = 6;
 const MEASURED_PASSES = 5;
 

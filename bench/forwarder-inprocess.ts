@@ -1,3 +1,4 @@
+import { DEFAULT_SEND_CONCURRENCY } from '../forwarder/config/index.ts';
 import { ForwarderMetrics } from '../forwarder/metrics/index.ts';
 import { objectText } from '../forwarder/kube/index.ts';
 import type { KubeApi, WatchEventType, WatchLineHandler, WireObject } from '../forwarder/kube/index.ts';
@@ -73,7 +74,7 @@ async function forwardInProcess(lines: string[]): Promise<number> {
     bufferMaxEvents: lines.length,
     bufferMaxBytes: Number.MAX_SAFE_INTEGER,
     lingerMs: 10,
-    sendConcurrency: 4,
+    sendConcurrency: DEFAULT_SEND_CONCURRENCY,
     watchTimeoutSeconds: 300,
     watchBackoff: { initialMs: 100, maxMs: 1000 },
     sqsBackoff: { initialMs: 100, maxMs: 1000 },

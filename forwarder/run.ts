@@ -45,7 +45,7 @@ export function forwarderSettings(config: ForwarderConfig): Omit<ForwarderOption
     bufferMaxEvents: config.bufferMaxEvents,
     bufferMaxBytes: config.bufferMaxBytes,
     lingerMs: config.lingerMs,
-    sendConcurrency: 4,
+    sendConcurrency: config.sendConcurrency,
     watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS,
     graceMs: config.graceMs,
   };

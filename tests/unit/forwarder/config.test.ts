@@ -69,6 +69,20 @@ describe('forwarder configuration', () => {
     );
   });
 
+  it('keeps 32 SendMessageBatch calls in flight unless told, between 1 and 64', () => {
+    const base = { queueUrl: 'q', clusterName: 'c' };
+    assert.equal(parseForwarderConfig(base, {}).sendConcurrency, 32);
+    assert.equal(parseForwarderConfig({ ...base, sendConcurrency: '8' }, {}).sendConcurrency, 8);
+    assert.throws(
+      () => parseForwarderConfig({ ...base, sendConcurrency: '0' }, {}),
+      /--send-concurrency: "0" is not a positive integer/,
+    );
+    assert.throws(
+      () => parseForwarderConfig({ ...base, sendConcurrency: '65' }, {}),
+      /--send-concurrency: "65" is more than 64/,
+    );
+  });
+
   it('writes Lease times in MicroTime precision, as the API server requires', () => {
     assert.equal(microTime(Date.parse('2026-11-27T10:00:00Z')), '2026-11-27T10:00:00.000000Z');
     assert.equal(microTime(Date.parse('2026-11-27T10:00:00.123Z')), '2026-11-27T10:00:00.123000Z');
