@@ -59,7 +59,7 @@ class Sha256 {
  *   it does anything with an event.
  * - `protocolUs`: that, plus SendMessageBatch: the event's own text written as a JSON string into the request,
  *   per ten events a signature (SigV4 with the forwarder's signer: SHA-256 of the payload and of the canonical
- *   request, an HMAC) and a POST on a kept-alive loopback connection, four in flight, and the answer parsed.
+ *   request, an HMAC) and a POST on a kept-alive loopback connection, as many in flight as the forwarder keeps, and the answer parsed.
  *
  * Each is the median of five passes after six warm-up passes, in µs per event.
  */
@@ -115,7 +115,7 @@ export async function protocolFloorsUs(lines: string[]): Promise<{ readUs: numbe
   }
 }
 
-/** Reads the whole watch and sends it in batches of ten, at most four in flight; resolves when all are answered. */
+/** Reads the whole watch and sends it in batches of ten, CONCURRENCY in flight; resolves when all are answered. */
 function forwardOnce(port: number, send: (bodies: string[]) => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     const ready: string[][] = [];
