@@ -20,6 +20,11 @@ import type { BenchResult } from './measure.ts';
 
 const BATCH = 10_000;
 const NOW = Date.parse('2026-11-27T10:00:00Z');
+/**
+ * An HTTPS round trip to WeCom's robot API, which is served from mainland China, from a Lambda in another region:
+ * loopback answers at once, so without it the delivery figure hides that each robot's messages wait in turn.
+ */
+const WECOM_ROUND_TRIP_MS = 100;
 const root = new URL('../', import.meta.url).pathname;
 
 /**
@@ -64,7 +69,19 @@ export async function benchHandler(opts: { quick: boolean }): Promise<BenchResul
   return results;
 }
 
-/** processBatch of the whole batch to the emulator: wall time (median of `runs`) and the busiest robot's count. */
+/** What one delivery of the batch took and did. */
+interface Delivery {
+  ms: number;
+  /** Messages the busiest robot received. */
+  busiest: number;
+  /** Why messages failed, if any did. */
+  refused: string[];
+}
+
+/**
+ * processBatch of the whole batch to the emulator: wall time (median of `runs`) and the busiest robot's count; then
+ * the same with every answer `WECOM_ROUND_TRIP_MS` late, since each robot's messages go out one after another.
+ */
 async function benchDelivery(
   records: readonly BatchRecord[],
   bundle: Bundle,
@@ -75,11 +92,9 @@ async function benchDelivery(
   try {
     const env = webhookEnv(bundle, emulator);
     const allowedHosts = [`127.0.0.1:${emulator.port}`];
-    const times: number[] = [];
-    let busiest = 0;
-    const refused: string[] = [];
-    for (let run = 0; run < runs; run++) {
+    const deliver = async (latencyMs: number): Promise<Delivery> => {
       emulator.reset();
+      if (latencyMs > 0) emulator.inject({ kind: 'latency', ms: latencyMs });
       // A fresh client per run, as a fresh batch a minute later would find: its per-robot budget starts full.
       const sender = new WebhookSender(
         bundle,
@@ -92,32 +107,48 @@ async function benchDelivery(
         { ...deps, sender },
         { now: NOW, deadline: Date.now() + 300_000 },
       );
-      times.push(performance.now() - start);
-      for (const outcome of result.outcomes) if (outcome.status !== 'sent') refused.push(outcome.reason);
+      const ms = performance.now() - start;
+      const refused = result.outcomes.flatMap((outcome) =>
+        outcome.status === 'sent' ? [] : [outcome.reason],
+      );
       const perRobot = new Map<string, number>();
       for (const message of emulator.messages())
         perRobot.set(message.key, (perRobot.get(message.key) ?? 0) + 1);
-      busiest = Math.max(busiest, ...perRobot.values());
-    }
+      return { ms, busiest: Math.max(...perRobot.values()), refused };
+    };
+    const near: Delivery[] = [];
+    for (let run = 0; run < runs; run++) near.push(await deliver(0));
+    const far: Delivery[] = [];
+    for (let run = 0; run < Math.min(runs, 3); run++) far.push(await deliver(WECOM_ROUND_TRIP_MS));
+    const refused = [...near, ...far].flatMap((delivery) => delivery.refused);
     if (refused.length > 0) throw new Error(`${refused.length} messages failed, e.g. ${refused[0]}`);
-    times.sort((a, b) => a - b);
     return [
       {
         case: 'handler deliver: the batch to the WeCom emulator (loopback)',
-        value: round(times[Math.floor(times.length / 2)]!),
+        value: round(medianOfRuns(near)),
         unit: 'ms',
         target: '≤ 1000',
       },
       {
         case: 'handler deliver: messages to the busiest robot',
-        value: busiest,
+        value: Math.max(...near.map((delivery) => delivery.busiest)),
         unit: 'messages',
         target: '≤ 20',
+      },
+      {
+        case: `handler deliver: the same, WeCom answering after ${WECOM_ROUND_TRIP_MS} ms`,
+        value: round(medianOfRuns(far)),
+        unit: 'ms',
       },
     ];
   } finally {
     await emulator.stop();
   }
+}
+
+function medianOfRuns(deliveries: Delivery[]): number {
+  const times = deliveries.map((delivery) => delivery.ms).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
 }
 
 /** `env:NAME` webhook references → emulator URLs, one robot per receiver. */
