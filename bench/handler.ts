@@ -15,7 +15,7 @@ import { ALLOWED_HOSTS_ENV, WebhookResolver, WecomClient } from '../functions/we
 import { startWecomEmulator } from '../tests/harness/wecom-emulator/index.ts';
 import type { WecomEmulator } from '../tests/harness/wecom-emulator/index.ts';
 import { generateBundle, generateCorpus } from './corpus.ts';
-import { medianMs } from './measure.ts';
+import { median, medianMs } from './measure.ts';
 import type { BenchResult } from './measure.ts';
 
 const BATCH = 10_000;
@@ -125,7 +125,7 @@ async function benchDelivery(
     return [
       {
         case: 'handler deliver: the batch to the WeCom emulator (loopback)',
-        value: round(medianOfRuns(near)),
+        value: round(median(near.map((delivery) => delivery.ms))),
         unit: 'ms',
         target: '≤ 1000',
       },
@@ -137,18 +137,13 @@ async function benchDelivery(
       },
       {
         case: `handler deliver: the same, WeCom answering after ${WECOM_ROUND_TRIP_MS} ms`,
-        value: round(medianOfRuns(far)),
+        value: round(median(far.map((delivery) => delivery.ms))),
         unit: 'ms',
       },
     ];
   } finally {
     await emulator.stop();
   }
-}
-
-function medianOfRuns(deliveries: Delivery[]): number {
-  const times = deliveries.map((delivery) => delivery.ms).sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 /** `env:NAME` webhook references → emulator URLs, one robot per receiver. */
@@ -314,11 +309,6 @@ async function startSsmStub(
     url: `http://127.0.0.1:${port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function round(ms: number): number {

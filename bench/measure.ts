@@ -41,6 +41,7 @@ export async function medianOf(
   return median(figures);
 }
 
-function median(values: number[]): number {
+/** The middle figure (the upper one of an even count), without reordering `values`. */
+export function median(values: readonly number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
