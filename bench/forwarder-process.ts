@@ -100,6 +100,8 @@ export class ForwarderProcess {
       const lines = createInterface(child.stdout!);
       child.once('exit', (code) => reject(new Error(`forwarder exited with ${code} before it listened`)));
       lines.on('line', (line) => {
+        // Besides the JSON log, stdout carries what V8's tracing flags print (--trace-opt, --trace-deopt).
+        if (!line.startsWith('{')) return void process.stderr.write(`forwarder: ${line}\n`);
         const log = JSON.parse(line) as { msg?: string; listen?: string; level?: number };
         if (log.msg === 'forwarder starting' && log.listen) resolve(log.listen);
         else if ((log.level ?? 0) >= 40) process.stderr.write(`forwarder: ${line}\n`);
