@@ -34,9 +34,9 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
     const quietMs = opts.quick ? 10_000 : 600_000;
     const rows: BenchResult[] = [];
 
-    // Bursts of the same size to one forwarder. The first meets code V8 has not optimised yet (a fresh process);
-    // V8 is still compiling through the second; the last, after WARM_EVENTS, is what a forwarder that has been
-    // running for a while does with a storm.
+    // Bursts of the same size to one forwarder. The first meets code V8 has not optimised yet (a fresh process),
+    // and V8 may still be compiling through the second; the last, after WARM_EVENTS, is what a forwarder that has
+    // been running for a while does with a storm.
     const warmUps = Math.max(1, Math.ceil(WARM_EVENTS / burstSize) - 1);
     const bursts = await scenario(
       bundle,
@@ -79,7 +79,7 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
         target: '≥ 5000',
       },
       cpuRow('fresh process (forwarder process only)', cold!.cpuUsPerEvent, floorUs),
-      cpuRow('its second burst (V8 still compiling)', second!.cpuUsPerEvent, floorUs),
+      cpuRow('its second burst', second!.cpuUsPerEvent, floorUs),
       {
         ...cpuRow('sustained (forwarder process only)', burst!.cpuUsPerEvent, floorUs),
         target: '≤ 2.5× floor',

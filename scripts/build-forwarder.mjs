@@ -45,8 +45,8 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  // Some dependencies are CommonJS and call require(); an ESM bundle has no require of its own.
   plugins: [withoutUndici],
+  // Some dependencies are CommonJS and call require(); an ESM bundle has no require of its own.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
