@@ -101,10 +101,11 @@ export class ForwarderProcess {
       child.once('exit', (code) => reject(new Error(`forwarder exited with ${code} before it listened`)));
       lines.on('line', (line) => {
         // Besides the JSON log, stdout carries what V8's tracing flags print (--trace-opt, --trace-deopt).
-        if (!line.startsWith('{')) return void process.stderr.write(`forwarder: ${line}\n`);
-        const log = JSON.parse(line) as { msg?: string; listen?: string; level?: number };
-        if (log.msg === 'forwarder starting' && log.listen) resolve(log.listen);
-        else if ((log.level ?? 0) >= 40) process.stderr.write(`forwarder: ${line}\n`);
+        const log = line.startsWith('{')
+          ? (JSON.parse(line) as { msg?: string; listen?: string; level?: number })
+          : undefined;
+        if (log?.msg === 'forwarder starting' && log.listen) resolve(log.listen);
+        else if (!log || (log.level ?? 0) >= 40) process.stderr.write(`forwarder: ${line}\n`);
       });
     });
     const running = new ForwarderProcess(child, `http://${listen}`);

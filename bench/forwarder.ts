@@ -60,6 +60,13 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
     const { readUs, protocolUs } = await protocolFloorsUs(burst!.lines);
     const inProcessUs = await inProcessUsPerEvent(burst!.lines);
     const size = burstSize.toLocaleString('en-US');
+    const againstFloor = (text: string, us: number, unit: string): BenchResult => ({
+      case: text,
+      value: round(us),
+      unit,
+      floor: floorUs,
+      ratio: us / floorUs,
+    });
     rows.push(
       {
         case: `forwarder: ${size} watch events as fast as offered → fauxqs, fresh process`,
@@ -78,45 +85,45 @@ export async function benchForwarder(opts: { quick: boolean }): Promise<BenchRes
         unit: 'events/s',
         target: '≥ 5000',
       },
-      cpuRow('fresh process (forwarder process only)', cold!.cpuUsPerEvent, floorUs),
-      cpuRow('its second burst', second!.cpuUsPerEvent, floorUs),
+      againstFloor(
+        'forwarder: CPU time per event, fresh process (forwarder process only)',
+        cold!.cpuUsPerEvent,
+        'µs',
+      ),
+      againstFloor('forwarder: CPU time per event, its second burst', second!.cpuUsPerEvent, 'µs'),
       {
-        ...cpuRow('sustained (forwarder process only)', burst!.cpuUsPerEvent, floorUs),
+        ...againstFloor(
+          'forwarder: CPU time per event, sustained (forwarder process only)',
+          burst!.cpuUsPerEvent,
+          'µs',
+        ),
         target: '≤ 2.5× floor',
       },
-      {
-        case: 'forwarder: of which its main thread (the rest: V8 garbage collection and compiler threads)',
-        value: round(burst!.mainThreadUsPerEvent),
-        unit: 'µs',
-        floor: floorUs,
-        ratio: burst!.mainThreadUsPerEvent / floorUs,
-      },
+      againstFloor(
+        'forwarder: of which its main thread (the rest: V8 garbage collection and compiler threads)',
+        burst!.mainThreadUsPerEvent,
+        'µs',
+      ),
       {
         case: 'forwarder floor: JSON.parse of the same watch lines',
         value: round(floorUs),
         unit: 'µs/event',
       },
-      {
-        case: 'forwarder read floor: the same watch read through node:http (a chunk per event) and parsed, CPU',
-        value: round(readUs),
-        unit: 'µs/event',
-        floor: floorUs,
-        ratio: readUs / floorUs,
-      },
-      {
-        case: 'forwarder in process: its own work per event on the same lines, no network (parse included), CPU',
-        value: round(inProcessUs),
-        unit: 'µs/event',
-        floor: floorUs,
-        ratio: inProcessUs / floorUs,
-      },
-      {
-        case: 'forwarder protocol floor: a minimal forwarder (read, parse, SendMessageBatch) of the same lines, CPU',
-        value: round(protocolUs),
-        unit: 'µs/event',
-        floor: floorUs,
-        ratio: protocolUs / floorUs,
-      },
+      againstFloor(
+        'forwarder read floor: the same watch read through node:http (a chunk per event) and parsed, CPU',
+        readUs,
+        'µs/event',
+      ),
+      againstFloor(
+        'forwarder in process: its own work per event on the same lines, no network (parse included), CPU',
+        inProcessUs,
+        'µs/event',
+      ),
+      againstFloor(
+        'forwarder protocol floor: a minimal forwarder (read, parse, SendMessageBatch) of the same lines, CPU',
+        protocolUs,
+        'µs/event',
+      ),
     );
     for (const [rate, limit] of [
       [1000, 120],
@@ -289,16 +296,6 @@ async function settled(
       return { arrived: n, at: lastChange };
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-function cpuRow(when: string, us: number, floorUs: number): BenchResult {
-  return {
-    case: `forwarder: CPU time per event, ${when}`,
-    value: round(us),
-    unit: 'µs',
-    floor: floorUs,
-    ratio: us / floorUs,
-  };
 }
 
 function round(n: number): number {
