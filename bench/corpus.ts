@@ -1,7 +1,7 @@
 import { makeEnvelope } from '../contracts/index.ts';
 import type { EnvelopeV1, KubeEvent } from '../contracts/index.ts';
-import type { BundleInput } from '../functions/rules/index.ts';
-import { seededRandom } from '../tests/harness/pipeline-rig/traffic.ts';
+import type { BundleInput } from '../functions/bundle/index.ts';
+import { seededRandom } from './seeded-random.ts';
 
 /**
  * A seeded, realistic event corpus for benchmarks: both Event APIs, Pods and Nodes, storms of one event's count

@@ -1,12 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { buildHandler } from '../functions/lambda/index.ts';
-import { validateBundle } from '../functions/rules/index.ts';
-import type { BundleInput } from '../functions/rules/index.ts';
-import { ALLOWED_HOSTS_ENV } from '../functions/wecom/index.ts';
+import { validateBundle } from '../functions/bundle/index.ts';
+import type { BundleInput } from '../functions/bundle/index.ts';
+import { ALLOWED_HOSTS_ENV } from '../functions/channels/wecom/index.ts';
 import { EventSourceMapping } from '../local/event-source-mapping.ts';
-import { startFakeApiServer } from '../tests/harness/fake-apiserver/index.ts';
-import { startWecomEmulator } from '../tests/harness/wecom-emulator/index.ts';
+import { startFakeApiServer } from '../emulators/kube-apiserver/index.ts';
+import { startWecomEmulator } from '../emulators/wecom/index.ts';
 import { ForwarderProcess, buildForwarderBundle } from './forwarder-process.ts';
 import type { BenchResult } from './measure.ts';
 

@@ -1,6 +1,6 @@
 import type { KubeEvent } from '../contracts/index.ts';
-import { toCoreV1 } from '../tests/harness/fake-apiserver/index.ts';
-import type { EventSpec, FakeApiServer, KubeObject } from '../tests/harness/fake-apiserver/index.ts';
+import { toCoreV1 } from '../emulators/kube-apiserver/index.ts';
+import type { EventSpec, FakeApiServer, KubeObject } from '../emulators/kube-apiserver/index.ts';
 import { generateCorpus } from './corpus.ts';
 
 /** One write to the fake API server: a new Event, or another occurrence of one (count + 1). */

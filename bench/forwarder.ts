@@ -1,7 +1,7 @@
 import { startFauxqs } from 'fauxqs';
 import type { FauxqsServer } from 'fauxqs';
-import { startFakeApiServer } from '../tests/harness/fake-apiserver/index.ts';
-import type { FakeApiServer } from '../tests/harness/fake-apiserver/index.ts';
+import { startFakeApiServer } from '../emulators/kube-apiserver/index.ts';
+import type { FakeApiServer } from '../emulators/kube-apiserver/index.ts';
 import { EventFeed } from './event-feed.ts';
 import { ForwarderProcess, buildForwarderBundle } from './forwarder-process.ts';
 import type { ForwarderBundle } from './forwarder-process.ts';

@@ -2,7 +2,7 @@ import { decodeEnvelope, normalizeEvent } from '../contracts/index.ts';
 import type { NormalizedEvent } from '../contracts/index.ts';
 import { compileRenderer } from '../functions/render/index.ts';
 import type { RenderedMessage } from '../functions/render/index.ts';
-import { bundleSchema } from '../functions/rules/index.ts';
+import { bundleSchema } from '../functions/bundle/index.ts';
 import { generateCorpus } from './corpus.ts';
 import { medianMs } from './measure.ts';
 import type { BenchResult } from './measure.ts';

@@ -1,5 +1,6 @@
 import { decodeEnvelope, normalizeEvent } from '../contracts/index.ts';
-import { compileRules, validateBundle } from '../functions/rules/index.ts';
+import { compileRules } from '../functions/rules/index.ts';
+import { validateBundle } from '../functions/bundle/index.ts';
 import { generateBundle, generateCorpus } from './corpus.ts';
 import { medianMs } from './measure.ts';
 import type { BenchResult } from './measure.ts';

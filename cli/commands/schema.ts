@@ -7,7 +7,7 @@ export const schemaCommand = new Command('schema')
   )
   .option('-o, --out <file>', 'write to this file instead of standard output')
   .action(async (options: { out?: string }) => {
-    const { bundleJsonSchema } = await import('../../functions/rules/json-schema.ts');
+    const { bundleJsonSchema } = await import('../../functions/bundle/json-schema.ts');
     const text = `${JSON.stringify(bundleJsonSchema(), null, 2)}\n`;
     if (!options.out) {
       process.stdout.write(text);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Command } from 'commander';
-import type { Bundle } from '../../functions/rules/index.ts';
+import type { Bundle } from '../../functions/bundle/index.ts';
 
 /** `kube-wecom send-test`: one real message to one receiver, to check its webhook before relying on it. */
 export const sendTestCommand = new Command('send-test')
@@ -46,9 +46,9 @@ export interface SendTestIo {
 
 /** Sends the test message and reports WeCom's answer; returns the exit code (0 delivered, 1 anything else). */
 export async function runSendTest(options: SendTestOptions, io: SendTestIo): Promise<number> {
-  const [rules, wecom] = await Promise.all([
-    import('../../functions/rules/index.ts'),
-    import('../../functions/wecom/index.ts'),
+  const [bundles, wecom] = await Promise.all([
+    import('../../functions/bundle/index.ts'),
+    import('../../functions/channels/wecom/index.ts'),
   ]);
   const timeoutSeconds = Number(options.timeout);
   if (!(timeoutSeconds > 0)) {
@@ -58,10 +58,10 @@ export async function runSendTest(options: SendTestOptions, io: SendTestIo): Pro
 
   let bundle: Bundle;
   try {
-    ({ bundle } = await rules.loadBundle(options.config));
+    ({ bundle } = await bundles.loadBundle(options.config));
   } catch (err) {
-    if (!(err instanceof rules.BundleError)) throw err;
-    for (const problem of err.problems) io.stderr.write(`${rules.formatProblem(problem)}\n`);
+    if (!(err instanceof bundles.BundleError)) throw err;
+    for (const problem of err.problems) io.stderr.write(`${bundles.formatProblem(problem)}\n`);
     io.stderr.write(`${options.config}: not a valid rules bundle; run kube-wecom validate\n`);
     return 1;
   }

@@ -1,4 +1,4 @@
-import type { Matcher } from '../../functions/rules/index.ts';
+import type { Matcher } from '../../functions/bundle/index.ts';
 import { escapeRegex, translateReason } from './reason-pattern.ts';
 import type { Findings } from './types.ts';
 

@@ -1,5 +1,5 @@
-import { mentionsSchema } from '../../functions/rules/index.ts';
-import type { BundleInput, Matcher, Msgtype } from '../../functions/rules/index.ts';
+import { mentionsSchema } from '../../functions/bundle/index.ts';
+import type { BundleInput, Matcher, Msgtype } from '../../functions/bundle/index.ts';
 import { mapWebhookFilters } from './filters.ts';
 import { escapeRegex } from './reason-pattern.ts';
 import { parseSinkUri, showEnv, unknownEnvNames, wholeUnknownEnv } from './sink-uri.ts';

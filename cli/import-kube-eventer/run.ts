@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { formatProblem, validateBundle } from '../../functions/rules/index.ts';
+import { formatProblem, validateBundle } from '../../functions/bundle/index.ts';
 import { importKubeEventer } from './import.ts';
 import { readConfigMaps, readSinkFlags } from './manifests.ts';
 import { formatReport } from './report.ts';

@@ -1,4 +1,4 @@
-import type { Msgtype } from '../../functions/rules/index.ts';
+import type { Msgtype } from '../../functions/bundle/index.ts';
 import { lexGoTemplate, translatePieces } from './go-template/index.ts';
 import type { ActionPiece, Piece, TemplateIssue } from './go-template/index.ts';
 

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { normalizeEvent, PoisonMessageError, readEventInput } from '../../contracts/index.ts';
+import { normalizeEvent, PoisonMessageError } from '../../contracts/index.ts';
+import { readEventInput } from '../../inputs/index.ts';
 import { planBatch } from '../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../functions/render/index.ts';
 import type { Renderer } from '../../functions/render/index.ts';
-import { BundleError, compileRules, formatProblem } from '../../functions/rules/index.ts';
+import { compileRules } from '../../functions/rules/index.ts';
+import { BundleError, formatProblem } from '../../functions/bundle/index.ts';
 import type { RulesEngine } from '../../functions/rules/index.ts';
-import { loadCheckedBundle } from '../load-bundle.ts';
+import { loadCheckedBundle } from '../../functions/bundle/index.ts';
 
 export interface PreviewOptions {
   config: string;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { BundleError, formatProblem } from '../../functions/rules/index.ts';
-import { loadCheckedBundle } from '../load-bundle.ts';
+import { BundleError, formatProblem } from '../../functions/bundle/index.ts';
+import { loadCheckedBundle } from '../../functions/bundle/index.ts';
 
 interface Output {
   write(text: string): unknown;

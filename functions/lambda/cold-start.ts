@@ -1,10 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSHandler } from 'aws-lambda';
 import { compileRules } from '../rules/engine.ts';
-import type { Bundle } from '../rules/index.ts';
+import type { Bundle } from '../bundle/index.ts';
 import { compileRenderer } from '../render/index.ts';
-import { allowedHostsFromEnv, WebhookResolver, WecomClient } from '../wecom/index.ts';
-import type { SsmSender, WecomClientOptions } from '../wecom/index.ts';
+import { allowedHostsFromEnv, WebhookResolver, WecomClient } from '../channels/wecom/index.ts';
+import type { SsmSender, WecomClientOptions } from '../channels/wecom/index.ts';
 import { createHandler } from './create-handler.ts';
 import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 import { powertoolsLogger, powertoolsMetrics } from './observability.ts';

@@ -1,7 +1,7 @@
-import type { Bundle } from '../rules/index.ts';
+import type { Bundle } from '../bundle/index.ts';
 import type { MessageSender } from '../pipeline/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
-import type { WebhookResolver, WecomClient } from '../wecom/index.ts';
+import type { WebhookResolver, WecomClient } from '../channels/wecom/index.ts';
 
 /**
  * Sends rendered messages to their receivers' robots. Each receiver's webhook reference is resolved once per

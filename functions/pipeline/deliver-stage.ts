@@ -1,5 +1,5 @@
 import type { RenderedMessage } from '../render/index.ts';
-import { WecomError } from '../wecom/index.ts';
+import { WecomError } from '../channels/wecom/index.ts';
 import type { DeliveryOutcome, PlannedMessage } from './types.ts';
 
 /** Sends one rendered message to its receiver's robot; throws a `WecomError` when it cannot be delivered. */

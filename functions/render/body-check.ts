@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
-import type { Bundle } from '../rules/index.ts';
+import type { Bundle } from '../bundle/index.ts';
 import { ONE_PART, digestBase, digestPart, eventData } from './data.ts';
 import { createFormatters } from './format.ts';
 import { TemplateCompiler } from './receiver.ts';

@@ -1,4 +1,4 @@
-import type { BUILTIN_TEMPLATES, Msgtype } from '../rules/index.ts';
+import type { BUILTIN_TEMPLATES, Msgtype } from '../bundle/index.ts';
 
 /**
  * The built-in templates, one single-event and one digest template per msgtype. They render content only; layout

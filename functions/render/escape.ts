@@ -1,4 +1,4 @@
-import type { Msgtype } from '../rules/index.ts';
+import type { Msgtype } from '../bundle/index.ts';
 import { cutIndex } from './bytes.ts';
 
 /**

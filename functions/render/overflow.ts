@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
-import type { Msgtype } from '../rules/index.ts';
+import type { Msgtype } from '../bundle/index.ts';
 import { ESCAPERS } from './escape.ts';
 
 // Enough to see where the noise comes from; the rest is summed up so the summary stays one message.

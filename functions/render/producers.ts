@@ -1,5 +1,5 @@
 import type { Eta } from 'eta';
-import type { Msgtype } from '../rules/index.ts';
+import type { Msgtype } from '../bundle/index.ts';
 import { compileTemplate } from './compile.ts';
 import { sanitize } from './escape.ts';
 import { WECOM_MSGTYPES } from './types.ts';

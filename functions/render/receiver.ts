@@ -1,6 +1,6 @@
 import type { Eta } from 'eta';
-import { CONTENT_LIMITS } from '../rules/limits.ts';
-import type { Bundle, Msgtype } from '../rules/index.ts';
+import { CONTENT_LIMITS } from '../channels/wecom/limits.ts';
+import type { Bundle, Msgtype } from '../bundle/index.ts';
 import { BUILTIN_SOURCES, builtinNames } from './builtins.ts';
 import { createEta } from './compile.ts';
 import { ESCAPERS, PREFIX_ESCAPERS, escapeJsonString } from './escape.ts';

@@ -1,6 +1,7 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
-import { CONTENT_LIMITS } from '../rules/limits.ts';
-import type { Bundle, ResolvedMentions } from '../rules/index.ts';
+import { CONTENT_LIMITS } from '../channels/wecom/limits.ts';
+import type { ResolvedMentions } from '../rules/index.ts';
+import type { Bundle } from '../bundle/index.ts';
 import { utf8Bytes } from './bytes.ts';
 import { escapeMarkdown, escapeText, rememberEscaped } from './escape.ts';
 import { truncateToBytes, truncationMarker } from './fit.ts';

@@ -4,7 +4,7 @@ import type { EventPredicate } from './matcher.ts';
 import { repeatAllowsAny } from './repeat.ts';
 import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
-import type { Bundle, Mentions, RepeatPolicy } from './schema.ts';
+import type { Bundle, Mentions, RepeatPolicy } from '../bundle/schema.ts';
 
 /** Why an event that matched nothing, or matched but was held back, is not delivered. */
 export type Suppression = 'no-route' | 'repeat' | `silence:${number}`;

@@ -1,4 +1,4 @@
-import type { RecordedMessage } from '../../tests/harness/wecom-emulator/index.ts';
+import type { RecordedMessage } from '../../emulators/wecom/index.ts';
 
 /** A robot of the local rules: the receiver name and the key its webhook URL carries. */
 export interface PreviewRobot {

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { RecordedMessage, WecomEmulator } from '../../tests/harness/wecom-emulator/index.ts';
+import type { RecordedMessage, WecomEmulator } from '../../emulators/wecom/index.ts';
 import { receiverIndex, toPreviewMessage, type PreviewMessage, type PreviewRobot } from './messages.ts';
 import { previewPage } from './page.ts';
 import type { LocalStats } from './stats.ts';

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { SQSHandler } from 'aws-lambda';
 import { pino } from 'pino';
-import { readEventInput } from '../../contracts/index.ts';
+import { readEventInput } from '../../inputs/index.ts';
 import { buildHandler } from '../../functions/lambda/index.ts';
-import type { Bundle } from '../../functions/rules/index.ts';
-import { ALLOWED_HOSTS_ENV } from '../../functions/wecom/index.ts';
+import type { Bundle } from '../../functions/bundle/index.ts';
+import { ALLOWED_HOSTS_ENV } from '../../functions/channels/wecom/index.ts';
 import {
   Forwarder,
   ForwarderMetrics,
@@ -19,9 +19,9 @@ import { EventSourceMapping } from '../event-source-mapping.ts';
 import { INCIDENT } from '../incident/index.ts';
 import { mountPreviewPage, receiverIndex, toPreviewMessage } from '../preview-page/index.ts';
 import type { LocalStats, PreviewRobot } from '../preview-page/index.ts';
-import { startFakeApiServer } from '../../tests/harness/fake-apiserver/index.ts';
-import type { FakeApiServer } from '../../tests/harness/fake-apiserver/index.ts';
-import { startWecomEmulator } from '../../tests/harness/wecom-emulator/index.ts';
+import { startFakeApiServer } from '../../emulators/kube-apiserver/index.ts';
+import type { FakeApiServer } from '../../emulators/kube-apiserver/index.ts';
+import { startWecomEmulator } from '../../emulators/wecom/index.ts';
 import { LiveLog } from './live-log.ts';
 import { startLocalQueues } from './queues.ts';
 import { replayEvents, replayIncident } from './replay.ts';

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnvelopeV1 } from '../../contracts/index.ts';
 import type { Incident } from '../incident/index.ts';
-import { rfc3339, toCoreV1 } from '../../tests/harness/fake-apiserver/index.ts';
-import type { FakeApiServer, KubeObject } from '../../tests/harness/fake-apiserver/index.ts';
+import { rfc3339, toCoreV1 } from '../../emulators/kube-apiserver/index.ts';
+import type { FakeApiServer, KubeObject } from '../../emulators/kube-apiserver/index.ts';
 
 /** How a replay paces itself and reports progress. */
 export interface ReplayOptions {

@@ -1,4 +1,4 @@
-import type { Bundle } from '../../functions/rules/index.ts';
+import type { Bundle } from '../../functions/bundle/index.ts';
 import type { PreviewRobot } from '../preview-page/index.ts';
 
 /** A bundle whose receivers all post to the local WeCom emulator, and the environment that makes it so. */

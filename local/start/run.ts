@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCheckedBundle } from '../../cli/load-bundle.ts';
-import { BundleError, formatProblem } from '../../functions/rules/index.ts';
+import { loadCheckedBundle } from '../../functions/bundle/index.ts';
+import { BundleError, formatProblem } from '../../functions/bundle/index.ts';
 import type { LocalStats } from '../preview-page/index.ts';
 import { startLocalPipeline } from './pipeline.ts';
 import type { LocalPipeline } from './pipeline.ts';

@@ -1,7 +1,7 @@
 import type { BatchMetrics } from '../../functions/lambda/index.ts';
 import type { BatchStats } from '../../functions/pipeline/index.ts';
-import { ERRCODE_RATE_LIMITED } from '../../functions/wecom/index.ts';
-import type { WecomLogger } from '../../functions/wecom/index.ts';
+import { ERRCODE_RATE_LIMITED } from '../../functions/channels/wecom/index.ts';
+import type { WecomLogger } from '../../functions/channels/wecom/index.ts';
 import type { ForwarderMetrics } from '../../forwarder/index.ts';
 import { StatsBoard } from '../preview-page/index.ts';
 import type { LiveLog } from './live-log.ts';

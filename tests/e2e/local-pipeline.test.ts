@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
-import { loadCheckedBundle } from '../../cli/load-bundle.ts';
+import { loadCheckedBundle } from '../../functions/bundle/index.ts';
 import { makeEnvelope, normalizeEvent } from '../../contracts/index.ts';
 import type { KubeEvent } from '../../contracts/index.ts';
 import { compileRules } from '../../functions/rules/index.ts';
-import type { Bundle } from '../../functions/rules/index.ts';
+import type { Bundle } from '../../functions/bundle/index.ts';
 import { INCIDENT } from '../../local/incident/index.ts';
 import type { IncidentEvent } from '../../local/incident/index.ts';
 import type { LocalStats, PreviewMessage, PreviewMessagesResponse } from '../../local/preview-page/index.ts';
@@ -21,9 +21,9 @@ import {
   startLocalPipeline,
 } from '../../local/start/index.ts';
 import type { LocalPipeline } from '../../local/start/index.ts';
-import { rfc3339, startFakeApiServer, toCoreV1 } from '../harness/fake-apiserver/index.ts';
-import type { FakeApiServer } from '../harness/fake-apiserver/index.ts';
-import { waitFor } from '../harness/fauxqs/index.ts';
+import { rfc3339, startFakeApiServer, toCoreV1 } from '../../emulators/kube-apiserver/index.ts';
+import type { FakeApiServer } from '../../emulators/kube-apiserver/index.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { chromiumSkip, launchChromium } from '../harness/chromium/index.ts';
 
 // `npm start` end to end, in this process: the bundled incident through the fake API server, the forwarder, fauxqs,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import type { BrowserContext, Page } from 'playwright-core';
 import { mountPreviewPage, StatsBoard, type PreviewPage } from '../../local/preview-page/index.ts';
-import { startWecomEmulator, type WecomEmulator } from '../harness/wecom-emulator/index.ts';
+import { startWecomEmulator, type WecomEmulator } from '../../emulators/wecom/index.ts';
 import { chromiumSkip, launchChromium } from '../harness/chromium/index.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/assets/preview-page.png', import.meta.url));

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '../harness/fauxqs/index.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { RATE, assertAccounted, runScenario, scaled, traffic } from './scenario.ts';
 
 describe('faults combined', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '../harness/fauxqs/index.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { RATE, assertAccounted, runScenario, traffic } from './scenario.ts';
 
 describe('fault: forwarder', () => {

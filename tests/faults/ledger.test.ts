@@ -2,12 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/lambda/index.ts';
-import { compileRules, validateBundle } from '../../functions/rules/index.ts';
-import { startFakeApiServer } from '../harness/fake-apiserver/index.ts';
-import type { FakeApiServer } from '../harness/fake-apiserver/index.ts';
+import { compileRules } from '../../functions/rules/index.ts';
+import { validateBundle } from '../../functions/bundle/index.ts';
+import { startFakeApiServer } from '../../emulators/kube-apiserver/index.ts';
+import type { FakeApiServer } from '../../emulators/kube-apiserver/index.ts';
 import { EventMix, FAULT_BUNDLE, account } from '../harness/pipeline-rig/index.ts';
 import type { Occurrence } from '../harness/pipeline-rig/index.ts';
-import type { RecordedMessage } from '../harness/wecom-emulator/index.ts';
+import type { RecordedMessage } from '../../emulators/wecom/index.ts';
 
 // The drills are only as good as their ledger: these cases prove it notices a lost event, a duplicate and a dead
 // letter without a reason, so a green drill means something.

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor } from '../harness/fauxqs/index.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { ROBOTS } from '../harness/pipeline-rig/index.ts';
 import { assertAccounted, runScenario, scaled, traffic } from './scenario.ts';
 

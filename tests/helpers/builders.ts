@@ -1,7 +1,9 @@
 import { normalizeEvent } from '../../contracts/index.ts';
 import type { CoreV1Event, EnvelopeV1, NormalizedEvent } from '../../contracts/index.ts';
-import { compileRules, validateBundle } from '../../functions/rules/index.ts';
-import type { BundleInput, RulesEngine } from '../../functions/rules/index.ts';
+import { compileRules } from '../../functions/rules/index.ts';
+import { validateBundle } from '../../functions/bundle/index.ts';
+import type { RulesEngine } from '../../functions/rules/index.ts';
+import type { BundleInput } from '../../functions/bundle/index.ts';
 
 /** The fields tests usually vary, with realistic defaults (a Warning BackOff of a Pod in `payments`). */
 export interface EventSpec {

@@ -1,4 +1,4 @@
-import type { BundleInput } from '../../../functions/rules/index.ts';
+import type { BundleInput } from '../../../functions/bundle/index.ts';
 
 /** Environment variable → robot key, one robot per receiver of {@link FAULT_BUNDLE}. */
 export const ROBOTS: Record<string, string> = {

@@ -2,7 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { decodeEnvelope, normalizeEvent } from '../../../contracts/index.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../functions/lambda/index.ts';
 import type { RulesEngine } from '../../../functions/rules/index.ts';
-import type { RecordedMessage } from '../wecom-emulator/index.ts';
+import type { RecordedMessage } from '../../../emulators/wecom/index.ts';
 import type { Occurrence } from './traffic.ts';
 
 /** Where every offered occurrence ended up; `accounted` should equal `offered`. */

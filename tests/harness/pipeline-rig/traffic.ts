@@ -1,6 +1,7 @@
 import { makeEnvelope, normalizeEvent } from '../../../contracts/index.ts';
 import type { KubeEvent, NormalizedEvent } from '../../../contracts/index.ts';
-import type { FakeApiServer, KubeObject } from '../fake-apiserver/index.ts';
+import type { FakeApiServer, KubeObject } from '../../../emulators/kube-apiserver/index.ts';
+import { seededRandom } from '../../../bench/seeded-random.ts';
 
 /** One write of an Event to the API server: a new event (ADDED) or another occurrence of one (MODIFIED). */
 export interface Occurrence {
@@ -155,18 +156,6 @@ const MIX: Kind[] = [
 const TOTAL_WEIGHT = MIX.reduce((sum, k) => sum + k.weight, 0);
 // What an unrecorded occurrence carries: nothing, so a soak keeps no per-event memory in the harness.
 const EMPTY = {} as NormalizedEvent;
-
-/** A seeded generator (mulberry32), so a scenario's mix is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Writes a realistic mix of Events to the fake API server and remembers every occurrence it offered. About a third

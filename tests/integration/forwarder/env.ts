@@ -14,8 +14,8 @@ import {
   systemClock,
 } from '../../../forwarder/index.ts';
 import type { ForwarderOptions, KubeApi } from '../../../forwarder/index.ts';
-import { startFakeApiServer } from '../../harness/fake-apiserver/index.ts';
-import type { FakeApiServer } from '../../harness/fake-apiserver/index.ts';
+import { startFakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
+import type { FakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
 import { SwitchableRelay } from '../../harness/pipeline-rig/index.ts';
 
 /** Log lines the forwarder wrote, parsed. */

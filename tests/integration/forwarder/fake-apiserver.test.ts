@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import { startFakeApiServer } from '../../harness/fake-apiserver/index.ts';
-import type { FakeApiServer } from '../../harness/fake-apiserver/index.ts';
+import { startFakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
+import type { FakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
 
 const hasKubectl = spawnSync('sh', ['-c', 'command -v kubectl']).status === 0;
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rfc3339 } from '../../harness/fake-apiserver/index.ts';
+import { rfc3339 } from '../../../emulators/kube-apiserver/index.ts';
 import { metricValue, names, startTestEnv, waitFor } from './env.ts';
 import type { TestEnv } from './env.ts';
 

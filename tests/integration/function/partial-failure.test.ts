@@ -1,6 +1,6 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BundleInput } from '../../../functions/rules/index.ts';
+import type { BundleInput } from '../../../functions/bundle/index.ts';
 import { anEnvelope } from '../../helpers/builders.ts';
 import { account, attributesOf, startRig, total } from './rig.ts';
 import type { FunctionRig } from './rig.ts';

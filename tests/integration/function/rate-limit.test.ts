@@ -1,9 +1,9 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BundleInput } from '../../../functions/rules/index.ts';
-import { waitFor } from '../../harness/fauxqs/index.ts';
-import { createManualClock } from '../../harness/wecom-emulator/index.ts';
-import type { ManualClock } from '../../harness/wecom-emulator/index.ts';
+import type { BundleInput } from '../../../functions/bundle/index.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
+import { createManualClock } from '../../../emulators/wecom/index.ts';
+import type { ManualClock } from '../../../emulators/wecom/index.ts';
 import { anEnvelope } from '../../helpers/builders.ts';
 import { account, startRig, total } from './rig.ts';
 import type { FunctionRig } from './rig.ts';

@@ -2,19 +2,20 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, type Message } from '@a
 import { buildHandler } from '../../../functions/lambda/index.ts';
 import type { ColdStartOptions, HandlerLogger } from '../../../functions/lambda/index.ts';
 import type { BatchStats } from '../../../functions/pipeline/index.ts';
-import { validateBundle } from '../../../functions/rules/index.ts';
-import type { BundleInput } from '../../../functions/rules/index.ts';
-import type { WecomLogger } from '../../../functions/wecom/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
+import type { BundleInput } from '../../../functions/bundle/index.ts';
+import type { WecomLogger } from '../../../functions/channels/wecom/index.ts';
 import { EventSourceMapping } from '../../../local/index.ts';
 import type { BatchOutcome } from '../../../local/index.ts';
-import { startSqsEmulator, waitFor } from '../../harness/fauxqs/index.ts';
-import type { SqsEmulator } from '../../harness/fauxqs/index.ts';
-import { startWecomEmulator } from '../../harness/wecom-emulator/index.ts';
+import { startSqsEmulator } from '../../../emulators/sqs/index.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
+import type { SqsEmulator } from '../../../emulators/sqs/index.ts';
+import { startWecomEmulator } from '../../../emulators/wecom/index.ts';
 import type {
   RecordedMessage,
   WecomEmulator,
   WecomEmulatorOptions,
-} from '../../harness/wecom-emulator/index.ts';
+} from '../../../emulators/wecom/index.ts';
 
 // The function as Lambda runs it, on loopback: fauxqs queues (events + DLQ with a redrive policy), the local event
 // source mapping, the handler from `buildHandler` with the test's bundle, and the WeCom emulator as every robot.

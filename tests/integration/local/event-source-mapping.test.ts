@@ -9,7 +9,8 @@ import {
   InvocationTimeoutError,
   type BatchOutcome,
 } from '../../../local/index.ts';
-import { startSqsEmulator, waitFor, type SqsEmulator } from '../../harness/fauxqs/index.ts';
+import { startSqsEmulator, type SqsEmulator } from '../../../emulators/sqs/index.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 let sqs: SqsEmulator;
 let queueCounter = 0;

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { MoveTaskFailedError, redrive, type RedriveProgress } from '../../../cli/redrive/index.ts';
-import { startSqsEmulator, type SqsEmulator } from '../../harness/fauxqs/index.ts';
+import { startSqsEmulator, type SqsEmulator } from '../../../emulators/sqs/index.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 let sqs: SqsEmulator;

@@ -12,13 +12,13 @@ import {
   WecomWebhookError,
   type WecomClientOptions,
   type WecomLogger,
-} from '../../../functions/wecom/index.ts';
+} from '../../../functions/channels/wecom/index.ts';
 import {
   createManualClock,
   startWecomEmulator,
   type ManualClock,
   type WecomEmulator,
-} from '../../harness/wecom-emulator/index.ts';
+} from '../../../emulators/wecom/index.ts';
 
 const KEY = 'c0ffee00-1234-4bc4-97a0-0ec2aaaa9876';
 const TEXT = { msgtype: 'text', text: { content: 'Pod api-7d9 OOMKilled' } };

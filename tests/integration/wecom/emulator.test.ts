@@ -5,7 +5,7 @@ import {
   createManualClock,
   startWecomEmulator,
   type WecomEmulator,
-} from '../../harness/wecom-emulator/index.ts';
+} from '../../../emulators/wecom/index.ts';
 
 const KEY = '693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa';
 const ERRMSG = (code: number, reason: string) =>

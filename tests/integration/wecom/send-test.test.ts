@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { runSendTest } from '../../../cli/commands/send-test.ts';
-import { startWecomEmulator, type WecomEmulator } from '../../harness/wecom-emulator/index.ts';
+import { startWecomEmulator, type WecomEmulator } from '../../../emulators/wecom/index.ts';
 
 const KEY = '5e3d7c1a-0000-4bc4-97a0-0ec2aaaa4321';
 const root = new URL('../../../', import.meta.url).pathname;

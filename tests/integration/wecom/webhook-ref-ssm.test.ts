@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { WebhookRefError, WebhookResolver } from '../../../functions/wecom/index.ts';
+import { WebhookRefError, WebhookResolver } from '../../../functions/channels/wecom/index.ts';
 
 const KEY = '693a91f6-7aaa-4bc4-97a0-0ec2sifa1234';
 

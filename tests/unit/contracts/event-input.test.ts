@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { normalizeEvent, PoisonMessageError, readEventInput } from '../../../contracts/index.ts';
+import { normalizeEvent, PoisonMessageError } from '../../../contracts/index.ts';
+import { readEventInput } from '../../../inputs/index.ts';
 import { aCoreEvent } from '../../helpers/builders.ts';
 
 const options = { cluster: 'local', observedAt: '2026-11-27T10:00:00.000Z' };

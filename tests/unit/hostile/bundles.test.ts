@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { planBatch } from '../../../functions/pipeline/index.ts';
 import type { BatchRecord } from '../../../functions/pipeline/index.ts';
 import { checkBodyTemplate, compileRenderer } from '../../../functions/render/index.ts';
-import { compileRules, validateBundle } from '../../../functions/rules/index.ts';
+import { compileRules } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
 import { anEnvelope, anEvent, NOW } from '../../helpers/builders.ts';
 import { envelopeCorpus } from './rig.ts';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { BatchRecord } from '../../../functions/pipeline/index.ts';
-import { readEventInput } from '../../../contracts/index.ts';
+import { readEventInput } from '../../../inputs/index.ts';
 import { anEnvelope } from '../../helpers/builders.ts';
 import { auditedUids, envelopeCorpus, invokeHandler } from './rig.ts';
 import type { Invocation } from './rig.ts';

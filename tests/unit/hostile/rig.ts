@@ -5,8 +5,9 @@ import type { DeadLetterEntry, HandlerLogger } from '../../../functions/lambda/i
 import type { BatchRecord, BatchStats } from '../../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../../functions/render/index.ts';
 import type { RenderedMessage } from '../../../functions/render/index.ts';
-import { compileRules, validateBundle } from '../../../functions/rules/index.ts';
-import type { Bundle } from '../../../functions/rules/index.ts';
+import { compileRules } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
+import type { Bundle } from '../../../functions/bundle/index.ts';
 import { createLambdaContext, toSqsRecord } from '../../../local/index.ts';
 import { NOW } from '../../helpers/builders.ts';
 

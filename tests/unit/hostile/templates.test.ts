@@ -5,8 +5,9 @@ import { normalizeEvent } from '../../../contracts/index.ts';
 import type { NormalizedEvent } from '../../../contracts/index.ts';
 import { compileRenderer, escapeMarkdown, utf8Bytes } from '../../../functions/render/index.ts';
 import type { RenderedMessage } from '../../../functions/render/index.ts';
-import { validateBundle } from '../../../functions/rules/index.ts';
-import type { Bundle, ResolvedMentions } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
+import type { ResolvedMentions } from '../../../functions/rules/index.ts';
+import type { Bundle } from '../../../functions/bundle/index.ts';
 import { anEnvelope, NOW } from '../../helpers/builders.ts';
 
 // Event text is untrusted: whatever it holds, through built-in templates and operator templates that interpolate

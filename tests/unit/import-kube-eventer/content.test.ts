@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeEvent } from '../../../contracts/index.ts';
 import { compileRenderer } from '../../../functions/render/index.ts';
-import { compileRules, validateBundle } from '../../../functions/rules/index.ts';
+import { compileRules } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
 import { corpus, importFixtures, sinkFixtures } from './helpers.ts';
 
 const NOW = Date.parse('2026-11-27T10:01:00Z');

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeEvent } from '../../../contracts/index.ts';
-import { compileRules, validateBundle } from '../../../functions/rules/index.ts';
+import { compileRules } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
 import { corpus, importFixtures, sinkFixtures } from './helpers.ts';
 import { kubeEventerSends } from './kube-eventer-model.ts';
 

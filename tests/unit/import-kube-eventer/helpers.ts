@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readEventInput } from '../../../contracts/index.ts';
-import type { InputEvent } from '../../../contracts/index.ts';
+import { readEventInput } from '../../../inputs/index.ts';
+import type { InputEvent } from '../../../inputs/index.ts';
 import { importKubeEventer, readConfigMaps, readSinkFlags } from '../../../cli/import-kube-eventer/index.ts';
 import type { ImportResult, SinkFlag } from '../../../cli/import-kube-eventer/index.ts';
 

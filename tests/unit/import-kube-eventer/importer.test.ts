@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatReport, runImportKubeEventer } from '../../../cli/import-kube-eventer/index.ts';
-import { validateBundle } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
 import { FIXTURES, importDeployment, importFixtures, sinkFixtures } from './helpers.ts';
 
 const byId = (id: string) => sinkFixtures.filter((sink) => sink.id === id);

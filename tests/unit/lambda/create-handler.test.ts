@@ -5,15 +5,16 @@ import { createHandler, SqsDeadLetterQueue, WebhookSender } from '../../../funct
 import type { DeadLetterEntry, DeadLetterQueue, HandlerLogger } from '../../../functions/lambda/index.ts';
 import type { BatchStats, MessageSender } from '../../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../../functions/render/index.ts';
-import { compileRules, validateBundle } from '../../../functions/rules/index.ts';
-import type { Bundle } from '../../../functions/rules/index.ts';
-import { WebhookResolver, WecomClient } from '../../../functions/wecom/index.ts';
-import type { WecomLogger } from '../../../functions/wecom/index.ts';
+import { compileRules } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
+import type { Bundle } from '../../../functions/bundle/index.ts';
+import { WebhookResolver, WecomClient } from '../../../functions/channels/wecom/index.ts';
+import type { WecomLogger } from '../../../functions/channels/wecom/index.ts';
 import { createLambdaContext, toSqsRecord } from '../../../local/index.ts';
-import { startSqsEmulator } from '../../harness/fauxqs/index.ts';
-import type { SqsEmulator } from '../../harness/fauxqs/index.ts';
-import { startWecomEmulator } from '../../harness/wecom-emulator/index.ts';
-import type { WecomEmulator } from '../../harness/wecom-emulator/index.ts';
+import { startSqsEmulator } from '../../../emulators/sqs/index.ts';
+import type { SqsEmulator } from '../../../emulators/sqs/index.ts';
+import { startWecomEmulator } from '../../../emulators/wecom/index.ts';
+import type { WecomEmulator } from '../../../emulators/wecom/index.ts';
 import { aBundle, anEnvelope, NOW } from '../../helpers/builders.ts';
 
 // The handler wired to real parts: the rules engine, the renderer, the WeCom client against the loopback emulator,

@@ -4,8 +4,8 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES, SqsDeadLetterQueue } from '../../../functions/lambda/index.ts';
 import type { DeadLetterEntry } from '../../../functions/lambda/index.ts';
-import { startSqsEmulator } from '../../harness/fauxqs/index.ts';
-import type { SqsEmulator } from '../../harness/fauxqs/index.ts';
+import { startSqsEmulator } from '../../../emulators/sqs/index.ts';
+import type { SqsEmulator } from '../../../emulators/sqs/index.ts';
 
 const FAILED_AT = Date.parse('2026-11-27T10:00:00Z');
 let sqs: SqsEmulator;

@@ -4,9 +4,10 @@ import { planBatch, processBatch } from '../../../functions/pipeline/index.ts';
 import type { BatchRecord, MessageSender } from '../../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../../functions/render/index.ts';
 import type { RenderedMessage } from '../../../functions/render/index.ts';
-import { compileRules, validateBundle } from '../../../functions/rules/index.ts';
-import type { BundleInput } from '../../../functions/rules/index.ts';
-import { WecomRejectedError, WecomRetriesExhaustedError } from '../../../functions/wecom/index.ts';
+import { compileRules } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
+import type { BundleInput } from '../../../functions/bundle/index.ts';
+import { WecomRejectedError, WecomRetriesExhaustedError } from '../../../functions/channels/wecom/index.ts';
 import { aBundle, anEnvelope, NOW } from '../../helpers/builders.ts';
 import type { EventSpec } from '../../helpers/builders.ts';
 

@@ -9,7 +9,7 @@ import {
   type PreviewMessagesResponse,
   type PreviewPage,
 } from '../../../local/preview-page/index.ts';
-import { startWecomEmulator, type WecomEmulator } from '../../harness/wecom-emulator/index.ts';
+import { startWecomEmulator, type WecomEmulator } from '../../../emulators/wecom/index.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 2, 0, 0);
 const ROBOTS = [

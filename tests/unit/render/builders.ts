@@ -1,8 +1,9 @@
 import type { NormalizedEvent } from '../../../contracts/index.ts';
 import { compileRenderer, sampleEvent } from '../../../functions/render/index.ts';
 import type { RenderedMessage, Renderer } from '../../../functions/render/index.ts';
-import { bundleSchema } from '../../../functions/rules/index.ts';
-import type { Bundle, BundleInput, ResolvedMentions } from '../../../functions/rules/index.ts';
+import { bundleSchema } from '../../../functions/bundle/index.ts';
+import type { ResolvedMentions } from '../../../functions/rules/index.ts';
+import type { Bundle, BundleInput } from '../../../functions/bundle/index.ts';
 
 /** The fixed clock of render tests: eight minutes after the sample event's first occurrence. */
 export const NOW = Date.parse('2026-11-27T10:08:00Z');

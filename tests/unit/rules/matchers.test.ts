@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileMatcher } from '../../../functions/rules/index.ts';
-import type { Matcher } from '../../../functions/rules/index.ts';
+import type { Matcher } from '../../../functions/bundle/index.ts';
 import { anEvent } from '../../helpers/builders.ts';
 import type { EventSpec } from '../../helpers/builders.ts';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { repeatAllows, repeatAllowsAny } from '../../../functions/rules/index.ts';
-import type { RepeatPolicy } from '../../../functions/rules/index.ts';
+import type { RepeatPolicy } from '../../../functions/bundle/index.ts';
 import { anEngine, anEvent, NOW } from '../../helpers/builders.ts';
 
 describe('repeat policies', () => {

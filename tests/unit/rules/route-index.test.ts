@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileMatcher } from '../../../functions/rules/index.ts';
-import type { BundleInput, Matcher } from '../../../functions/rules/index.ts';
+import type { BundleInput, Matcher } from '../../../functions/bundle/index.ts';
 import { anEngine, anEvent, NOW } from '../../helpers/builders.ts';
 import type { EventSpec } from '../../helpers/builders.ts';
 

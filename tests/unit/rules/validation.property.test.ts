@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compilePattern, compileRules, validateBundle } from '../../../functions/rules/index.ts';
+import { compilePattern, compileRules } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
 import { anEvent, NOW } from '../../helpers/builders.ts';
 
 const names = fc.constantFrom('ops', 'pay', 'orders', 'data', 'audit');

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BundleError, loadBundle, validateBundle } from '../../../functions/rules/index.ts';
-import { bundleJsonSchema } from '../../../functions/rules/json-schema.ts';
+import { BundleError, loadBundle, validateBundle } from '../../../functions/bundle/index.ts';
+import { bundleJsonSchema } from '../../../functions/bundle/json-schema.ts';
 import { aBundle } from '../../helpers/builders.ts';
 
 function problemsOf(input: unknown): string[] {

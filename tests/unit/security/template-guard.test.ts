@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTemplate, validateBundle } from '../../../functions/rules/index.ts';
+import { checkTemplate, validateBundle } from '../../../functions/bundle/index.ts';
 import { compileRenderer } from '../../../functions/render/index.ts';
 import { aBundle, anEvent } from '../../helpers/builders.ts';
 

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { buildHandler } from '../../../functions/lambda/index.ts';
 import type { BatchStats } from '../../../functions/pipeline/index.ts';
-import { validateBundle } from '../../../functions/rules/index.ts';
-import type { Bundle } from '../../../functions/rules/index.ts';
+import { validateBundle } from '../../../functions/bundle/index.ts';
+import type { Bundle } from '../../../functions/bundle/index.ts';
 import { createLambdaContext } from '../../../local/index.ts';
-import { startWecomEmulator } from '../../harness/wecom-emulator/index.ts';
-import type { WecomEmulator } from '../../harness/wecom-emulator/index.ts';
+import { startWecomEmulator } from '../../../emulators/wecom/index.ts';
+import type { WecomEmulator } from '../../../emulators/wecom/index.ts';
 import { anEnvelope, NOW } from '../../helpers/builders.ts';
 
 // docs/security.md, "Webhook keys" and "Where the function may send": the rules bundle cannot point the function

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RobotRateLimiter } from '../../../functions/wecom/index.ts';
+import { RobotRateLimiter } from '../../../functions/channels/wecom/index.ts';
 
 const WINDOW = 60_000;
 

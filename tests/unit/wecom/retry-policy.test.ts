@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay, explainErrcode, knownErrcodes } from '../../../functions/wecom/index.ts';
-import { judge } from '../../../functions/wecom/retry-policy.ts';
+import { backoffDelay, explainErrcode, knownErrcodes } from '../../../functions/channels/wecom/index.ts';
+import { judge } from '../../../functions/channels/wecom/retry-policy.ts';
 
 const answer = (data: unknown, status = 200) => ({ kind: 'answer' as const, status, data });
 const noAnswer = (code: string, timedOut: boolean, sent: boolean) => ({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WebhookRefError, WebhookResolver } from '../../../functions/wecom/index.ts';
+import { WebhookRefError, WebhookResolver } from '../../../functions/channels/wecom/index.ts';
 
 const KEY = '693a91f6-7aaa-4bc4-97a0-0ec2sifa1234';
 

@@ -6,7 +6,7 @@ import {
   parseAllowedHosts,
   redactWebhook,
   WecomWebhookError,
-} from '../../../functions/wecom/index.ts';
+} from '../../../functions/channels/wecom/index.ts';
 
 const KEY = '693a91f6-7aaa-4bc4-97a0-0ec2sifa1234';
 const WECOM = `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${KEY}`;

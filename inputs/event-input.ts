@@ -1,6 +1,6 @@
-import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject, quote } from './envelope.ts';
-import type { EnvelopeV1, PoisonMessageError } from './envelope.ts';
-import type { KubeEvent } from './kube-event.ts';
+import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject, quote } from '../contracts/envelope.ts';
+import type { EnvelopeV1, PoisonMessageError } from '../contracts/envelope.ts';
+import type { KubeEvent } from '../contracts/kube-event.ts';
 
 /**
  * Reads the event inputs users have at hand: JSON lines or concatenated (pretty-printed) JSON values, each of

@@ -1,6 +1,8 @@
-import { checkBodyTemplate } from '../functions/render/index.ts';
-import { BundleError, jsonPath, loadBundle } from '../functions/rules/index.ts';
-import type { LoadedBundle } from '../functions/rules/index.ts';
+import { checkBodyTemplate } from '../render/index.ts';
+import { BundleError } from './errors.ts';
+import { jsonPath } from './json-path.ts';
+import { loadBundle } from './load.ts';
+import type { LoadedBundle } from './load.ts';
 
 /**
  * Loads a bundle the way every command needs it: schema and meaning (`loadBundle`), then what only the renderer

@@ -1,7 +1,10 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 
-/** A fauxqs@1.9.2 server in this process and an SDK client pointed at it through loopback. */
+/**
+ * SQS for `npm start`, the benches and the tests: a fauxqs@1.9.2 server in this process and an SDK client pointed at
+ * it through loopback.
+ */
 export interface SqsEmulator {
   server: FauxqsServer;
   /** `http://127.0.0.1:<port>`; always pass it as `endpoint`, fauxqs' queue URL hosts do not resolve in Node. */
@@ -9,19 +12,22 @@ export interface SqsEmulator {
   client: SQSClient;
   /** Creates a queue; attribute values as SQS spells them (`RedrivePolicy` as a JSON string). */
   createQueue(name: string, attributes?: Record<string, string>): { url: string; arn: string };
-  /** Visible + in-flight + delayed messages, as SQS counts them. */
+  /** Messages in a queue: visible, and received but not yet deleted. */
   depth(queueUrl: string): Promise<{ visible: number; inFlight: number }>;
   stop(): Promise<void>;
 }
 
-/** Starts fauxqs on a free port; stop it in `after`. */
+/**
+ * Starts fauxqs on a free port of 127.0.0.1 (nothing of it is reachable from outside the machine); stop it when
+ * done.
+ */
 export async function startSqsEmulator(): Promise<SqsEmulator> {
-  const server = await startFauxqs({ port: 0, logger: false });
+  const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = new SQSClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   return {
     server,
@@ -39,8 +45,8 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
         }),
       );
       return {
-        visible: Number(a.ApproximateNumberOfMessages),
-        inFlight: Number(a.ApproximateNumberOfMessagesNotVisible),
+        visible: Number(a.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
       };
     },
     async stop() {
@@ -48,13 +54,4 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
       await server.stop();
     },
   };
-}
-
-/** Polls `condition` every 20 ms until it holds; fails after `timeoutMs` with `what` in the message. */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

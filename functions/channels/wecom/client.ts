@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance } from 'axios';
-import { ROBOT_MESSAGES_PER_MINUTE } from '../rules/limits.ts';
+import { ROBOT_MESSAGES_PER_MINUTE } from './limits.ts';
 import { ROBOT_UNAVAILABLE_ERRCODES } from './errcodes.ts';
 import {
   WecomDeadlineError,
