@@ -24,3 +24,8 @@ export function truncateToBytes(text: string, maxBytes: number, preferLine = fal
   const kept = text.slice(0, end);
   return kept + truncationMarker(total - utf8Bytes(kept));
 }
+
+/** The last resort: cut the tail, keeping the header lines, so nothing ever leaves over its limit. */
+export function fitContent(content: string, limit: number): string {
+  return truncateToBytes(content, limit, true) ?? '';
+}

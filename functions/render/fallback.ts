@@ -1,0 +1,17 @@
+import type { Producer } from './producers.ts';
+import type { RenderedMessage } from './types.ts';
+
+/** Renders with the receiver's template; if that throws on this event, renders with the built-in and says why. */
+export function withFallback(
+  producer: Producer,
+  fallback: Producer,
+  render: (producer: Producer) => RenderedMessage[],
+): RenderedMessage[] {
+  if (producer === fallback) return render(producer);
+  try {
+    return render(producer);
+  } catch (err) {
+    const templateError = `template ${JSON.stringify(producer.template)} failed: ${(err as Error).message}`;
+    return render(fallback).map((message) => ({ ...message, templateError }));
+  }
+}
