@@ -1,3 +1,4 @@
+import { BudgetLedger, MemoryBudgetStore } from '../functions/budget/index.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -97,11 +98,12 @@ async function benchDelivery(
       emulator.reset();
       if (latencyMs > 0) emulator.inject({ kind: 'latency', ms: latencyMs });
       // A fresh client per run, as a fresh batch a minute later would find: its per-robot budget starts full.
-      const sender = new WebhookSender(
+      const sender = new WebhookSender({
         bundle,
-        new WebhookResolver({ env }),
-        new WecomClient({ allowedHosts }),
-      );
+        resolver: new WebhookResolver({ env }),
+        client: new WecomClient({ allowedHosts }),
+        ledger: new BudgetLedger({ store: new MemoryBudgetStore(), logger: { warn() {} } }),
+      });
       const start = performance.now();
       const result = await processBatch(
         records,

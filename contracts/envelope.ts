@@ -11,6 +11,13 @@ export interface EnvelopeV1 {
   event: KubeEvent;
   /** Enrichment from the forwarder's namespace cache; absent for cluster-scoped objects. */
   namespace?: NamespaceInfo;
+  /**
+   * Set only on a copy the function re-enqueued: the receivers it still owes this event (the others already have
+   * it). Absent means every receiver the rules choose.
+   */
+  owed?: string[];
+  /** On a re-enqueued copy: how many deliveries to the owed receivers failed (not counting waits for budget). */
+  failures?: number;
 }
 
 export interface NamespaceInfo {
@@ -71,6 +78,18 @@ export function asEnvelope(value: unknown): EnvelopeV1 {
   }
   if (value.namespace !== undefined && !isPlainObject(value.namespace)) {
     throw new PoisonMessageError(`expected an object, got ${describe(value.namespace)}`, '$.namespace');
+  }
+  if (
+    value.owed !== undefined &&
+    !(Array.isArray(value.owed) && value.owed.every((receiver) => typeof receiver === 'string'))
+  ) {
+    throw new PoisonMessageError(`expected a list of receiver names, got ${describe(value.owed)}`, '$.owed');
+  }
+  if (
+    value.failures !== undefined &&
+    !(Number.isInteger(value.failures) && (value.failures as number) >= 0)
+  ) {
+    throw new PoisonMessageError(`expected a count, got ${quote(value.failures)}`, '$.failures');
   }
   return value as unknown as EnvelopeV1;
 }

@@ -68,6 +68,13 @@ export const receiverSchema = z.strictObject({
     .describe(
       '`env:NAME` (key or URL in an environment variable), `ssm:/path` (SecureString), or a URL for local emulators.',
     ),
+  pool: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      'More robots in the same group (webhooks, same reference rules): each has its own per-minute budget, and messages spread over them.',
+    ),
   msgtype: z.enum(MSGTYPES).default('markdown'),
   template: z.string().optional().describe('Template for one event; default: the built-in for the msgtype.'),
   digestTemplate: z

@@ -95,6 +95,9 @@ function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleP
     if (!isObject(receiver)) continue;
     const at: Path = ['receivers', name];
     checkWebhook(receiver.webhook, [...at, 'webhook'], error, warn);
+    if (Array.isArray(receiver.pool)) {
+      receiver.pool.forEach((webhook, i) => checkWebhook(webhook, [...at, 'pool', i], error, warn));
+    }
     const msgtype = (typeof receiver.msgtype === 'string' ? receiver.msgtype : 'markdown') as Msgtype;
     for (const key of ['template', 'digestTemplate', 'bodyTemplate']) {
       const ref = receiver[key];

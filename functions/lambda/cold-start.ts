@@ -1,5 +1,9 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSHandler } from 'aws-lambda';
+import { BudgetLedger, createBudgetClient, DynamoBudgetStore, MemoryBudgetStore } from '../budget/index.ts';
+import { DynamoPendingStore, MemoryPendingStore } from '../deferral/index.ts';
+import type { BatchResult } from '../pipeline/index.ts';
 import { compileRules } from '../rules/engine.ts';
 import type { Bundle } from '../bundle/index.ts';
 import { compileRenderer } from '../render/index.ts';
@@ -7,6 +11,7 @@ import { allowedHostsFromEnv, WebhookResolver, WecomClient } from '../channels/w
 import type { SsmSender, WecomClientOptions } from '../channels/wecom/index.ts';
 import { createHandler } from './create-handler.ts';
 import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
+import { SqsCopyQueue } from './sqs-copy-queue.ts';
 import { powertoolsLogger, powertoolsMetrics } from './observability.ts';
 import type { BatchMetrics, HandlerLogger } from './observability.ts';
 import { WebhookSender } from './webhook-sender.ts';
@@ -15,8 +20,12 @@ import { WebhookSender } from './webhook-sender.ts';
 export interface ColdStartOptions {
   bundle: Bundle;
   env: NodeJS.ProcessEnv;
-  /** Client for the DLQ (default: from the SDK's environment settings). */
+  /** Client for the DLQ and re-enqueued copies (default: from the SDK's environment settings). */
   sqs?: SQSClient;
+  /** Client for the state table (default: from the SDK's environment settings, with short timeouts). */
+  dynamodb?: DynamoDBClient;
+  /** Sees every batch's result (`npm start`'s page, the drills); production needs none. */
+  observer?: (result: BatchResult) => void;
   ssm?: SsmSender;
   logger?: HandlerLogger;
   metrics?: BatchMetrics;
@@ -33,6 +42,9 @@ export interface ColdStartOptions {
  * (SSM in batches, never logged), and wires the WeCom client (allow-listed hosts from
  * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS`), the DLQ (`KUBE_WECOM_DLQ_URL`) and the queue's redrive limit
  * (`KUBE_WECOM_MAX_RECEIVE_COUNT`), so a message failing on its last receive reaches the DLQ with its reason.
+ * The shared per-robot budget and the parked events live in the state table (`KUBE_WECOM_STATE_TABLE`); wake-ups
+ * and copies go back on the events queue (`KUBE_WECOM_EVENTS_QUEUE_URL`). Without a table the budget is this
+ * process's alone, which only suits a single process (`preview`, tests), and the handler says so at start.
  */
 export function buildHandler(options: ColdStartOptions): SQSHandler {
   const { bundle, env } = options;
@@ -41,18 +53,41 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
   const renderer = compileRenderer(bundle, { now: clock });
   const resolver = new WebhookResolver({ env, ...(options.ssm ? { ssm: options.ssm } : {}) });
   const client = new WecomClient({ ...options.wecom, allowedHosts: allowedHostsFromEnv(env), clock });
-  const sender = new WebhookSender(bundle, resolver, client);
+  const logger = options.logger ?? powertoolsLogger();
+  const table = env.KUBE_WECOM_STATE_TABLE;
+  if (!table) logger.warn("KUBE_WECOM_STATE_TABLE is not set: robot budgets are this process's alone", {});
+  const dynamodb = table ? (options.dynamodb ?? createBudgetClient()) : undefined;
+  const ledger = new BudgetLedger({
+    store: dynamodb ? new DynamoBudgetStore(dynamodb, table!) : new MemoryBudgetStore(),
+    logger,
+    ...(Number(env.KUBE_WECOM_MAX_CONCURRENCY) > 0
+      ? { concurrency: Number(env.KUBE_WECOM_MAX_CONCURRENCY) }
+      : {}),
+  });
+  const sender = new WebhookSender({ bundle, resolver, client, ledger });
   sender.warmUp();
   const dlqUrl = env.KUBE_WECOM_DLQ_URL;
+  const eventsQueueUrl = env.KUBE_WECOM_EVENTS_QUEUE_URL;
+  const sqs = options.sqs ?? defaultSqsClient;
+  const maxReceiveCount = Number(env.KUBE_WECOM_MAX_RECEIVE_COUNT);
   return createHandler({
-    pipeline: { engine, renderer, sender },
-    deadLetters: dlqUrl ? new SqsDeadLetterQueue(options.sqs ?? defaultSqsClient, dlqUrl, clock) : undefined,
-    logger: options.logger ?? powertoolsLogger(),
+    pipeline: {
+      engine,
+      renderer,
+      sender,
+      deferral: {
+        pending: dynamodb ? new DynamoPendingStore(dynamodb, table!) : new MemoryPendingStore(),
+        copies: eventsQueueUrl ? new SqsCopyQueue(sqs, eventsQueueUrl) : undefined,
+        logger,
+      },
+      ...(maxReceiveCount > 0 ? { maxFailures: maxReceiveCount } : {}),
+    },
+    deadLetters: dlqUrl ? new SqsDeadLetterQueue(sqs, dlqUrl, clock) : undefined,
+    logger,
+    ...(options.observer ? { observer: options.observer } : {}),
     metrics: options.metrics ?? powertoolsMetrics(),
     clock,
-    ...(Number(env.KUBE_WECOM_MAX_RECEIVE_COUNT) > 0
-      ? { maxReceiveCount: Number(env.KUBE_WECOM_MAX_RECEIVE_COUNT) }
-      : {}),
+    ...(maxReceiveCount > 0 ? { maxReceiveCount } : {}),
   });
 }
 

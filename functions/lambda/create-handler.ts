@@ -19,6 +19,8 @@ export interface HandlerDeps {
    * function with its last failure as the reason, instead of being moved by the redrive policy without one.
    */
   maxReceiveCount?: number;
+  /** Sees every batch's result (`npm start`'s page, the drills). */
+  observer?: (result: BatchResult) => void;
 }
 
 /**
@@ -57,10 +59,15 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
       }
       const unsent = deps.deadLetters
         ? await deps.deadLetters.send(
-            deadLetters.map((letter) => ({ ...letter, body: bodies.get(letter.messageId)! })),
+            deadLetters.map((letter) => ({ ...letter, body: letter.body ?? bodies.get(letter.messageId)! })),
           )
         : deadLetters.map((letter) => letter.messageId);
-      for (const messageId of unsent) retry.add(messageId);
+      for (const messageId of unsent) {
+        // Only the batch's own messages can be left to SQS; a pile of parked events has no message to retry.
+        if (bodies.has(messageId)) retry.add(messageId);
+        else
+          deps.logger.error('could not dead-letter parked events; they are only in this log', { messageId });
+      }
       if (deps.deadLetters && unsent.length > 0) {
         deps.logger.warn('could not send to the DLQ; leaving the messages to the redrive policy', {
           messageIds: unsent,
@@ -77,7 +84,17 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
         });
       }
     }
+    for (const deferral of result.deferrals) {
+      deps.logger.info('events wait for a free slot', {
+        receiver: deferral.receiver,
+        events: deferral.uids.length,
+        parking: deferral.parking,
+        until: new Date(deferral.until).toISOString(),
+        failed: deferral.failed,
+      });
+    }
     deps.logger.info('batch done', { ...result.stats });
+    deps.observer?.(result);
     deps.metrics.publish(result.stats);
     return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
   };

@@ -1,5 +1,5 @@
-import type { SendMessageBatchCommand as SendMessageBatch, SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter } from '../pipeline/index.ts';
+import { SqsBatchSender, type SqsSenderSource } from './sqs-batch-sender.ts';
 
 /** A queue message to dead-letter: its original body and why. */
 export interface DeadLetterEntry extends DeadLetter {
@@ -19,15 +19,6 @@ export const DEAD_LETTER_ATTRIBUTES = {
   failedAt: 'kube-wecom-failed-at',
 } as const;
 
-/** The part of an SQS client the DLQ writer uses. */
-export type SqsSender = Pick<SQSClient, 'send'>;
-
-/**
- * An SQS client, or how to make one when the first dead letter comes: most cold starts never dead-letter, so the
- * SDK's SQS client need not be loaded (parsed, initialised) before the first batch.
- */
-export type SqsSenderSource = SqsSender | (() => Promise<SqsSender>);
-
 // SQS limits an attribute value to the message size, but a reason longer than this helps nobody.
 const MAX_REASON = 1000;
 
@@ -37,45 +28,26 @@ const MAX_REASON = 1000;
  * the redrive policy would drop the reason on the way.
  */
 export class SqsDeadLetterQueue implements DeadLetterQueue {
-  private client: SqsSender | undefined;
+  private readonly sender: SqsBatchSender;
 
   constructor(
-    private readonly sqs: SqsSenderSource,
+    sqs: SqsSenderSource,
     private readonly queueUrl: string,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.sender = new SqsBatchSender(sqs);
+  }
 
   async send(entries: readonly DeadLetterEntry[]): Promise<string[]> {
-    let sqs: SqsSender;
-    let SendMessageBatchCommand: typeof SendMessageBatch;
-    try {
-      // Made on the first dead letter; a failure to make it fails this batch's letters and is tried again next time.
-      this.client ??= typeof this.sqs === 'function' ? await this.sqs() : this.sqs;
-      sqs = this.client;
-      ({ SendMessageBatchCommand } = await import('./sqs-client.ts'));
-    } catch {
-      return entries.map((entry) => entry.messageId);
-    }
-    const failed: string[] = [];
-    for (let i = 0; i < entries.length; i += 10) {
-      const chunk = entries.slice(i, i + 10);
-      try {
-        const result = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.queueUrl,
-            Entries: chunk.map((entry, j) => ({
-              Id: String(j),
-              MessageBody: entry.body,
-              MessageAttributes: this.attributes(entry),
-            })),
-          }),
-        );
-        for (const failure of result.Failed ?? []) failed.push(chunk[Number(failure.Id)]!.messageId);
-      } catch {
-        failed.push(...chunk.map((entry) => entry.messageId));
-      }
-    }
-    return failed;
+    const failed = await this.sender.send(
+      this.queueUrl,
+      entries.map((entry, i) => ({
+        Id: String(i),
+        MessageBody: entry.body,
+        MessageAttributes: this.attributes(entry),
+      })),
+    );
+    return failed.map((id) => entries[Number(id)]!.messageId);
   }
 
   private attributes(entry: DeadLetterEntry) {

@@ -26,7 +26,8 @@ export function powertoolsLogger(): HandlerLogger {
 
 /**
  * Per-invocation figures as CloudWatch embedded metrics: events in, notified, suppressed by reason, messages sent,
- * retries, failures by errcode, dead letters. Written to stdout in EMF, so they cost no API call.
+ * retries, failures by errcode, dead letters, and the shared budget's slots granted and refused, the events that
+ * wait for a slot, and how long parked events waited before a summary carried them. Written to stdout in EMF, so they cost no API call.
  */
 export function powertoolsMetrics(): BatchMetrics {
   const metrics = new Metrics({ namespace: 'KubeWecom', serviceName: 'kube-wecom' });
@@ -46,6 +47,20 @@ export function powertoolsMetrics(): BatchMetrics {
       count('Retries', stats.retries);
       count('DeadLetters', stats.deadLetters);
       count('RetryLater', stats.retryLater);
+      count('SlotsGranted', stats.slotsGranted);
+      count('SlotsRefused', stats.slotsRefused);
+      count('BudgetFallbacks', stats.budgetFallbacks);
+      count('EventsDeferred', stats.deferred);
+      count('ParkedEventsSent', stats.parkedSent);
+      if (stats.parkedSent > 0)
+        metrics.addMetric('DeferralDelay', MetricUnit.Milliseconds, stats.deferralDelayMs);
+      if (stats.sent > 0) {
+        metrics.addMetric(
+          'EventsPerMessage',
+          MetricUnit.Count,
+          (stats.notified + stats.parkedSent) / stats.sent,
+        );
+      }
       metrics.publishStoredMetrics();
       for (const [errcode, failures] of Object.entries(stats.failuresByErrcode)) {
         metrics

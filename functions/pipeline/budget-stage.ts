@@ -1,19 +1,29 @@
+import type { ParkedEvents } from '../deferral/index.ts';
+import { mergeMentions } from '../rules/index.ts';
 import type { ResolvedMentions } from '../rules/index.ts';
 import type { Renderer } from '../render/index.ts';
 import type { CollapsedEvent, Notice, PlannedMessage } from './types.ts';
 
+/** A receiver's events that got no slot at all in this batch: they wait for its next free one. */
+export interface Waiting {
+  events: CollapsedEvent[];
+  mentions: ResolvedMentions;
+}
+
 /**
- * Stage 6: the per-robot budget. A robot takes at most `budget(receiver)` messages per invocation (WeCom blocks a
- * robot for a minute after 20). Past that, the rest are not dropped: their events, and those of the notices the
- * render stage `left` unrendered, are folded into one overflow summary ("+N more events", counts by reason and
- * namespace) that takes the last slot, so every event is still accounted for in a message.
+ * The per-robot budget, planned against the slots the receiver actually holds. With k slots, the first k − 1
+ * messages go out as rendered and one summary ("+N more events", counts by reason and namespace) covers everything
+ * else: the messages past the cut, the notices the render stage `left` unrendered, and what earlier invocations
+ * `parked` for this receiver. So every event is covered the moment the robot has one free slot, and a storm never
+ * grows into a backlog of messages. With no slot, nothing is sent and the receiver's events are `waiting`.
  */
 export function applyBudget(
   planned: readonly PlannedMessage[],
   left: readonly Notice[],
-  budget: (receiver: string) => number,
+  slots: (receiver: string) => number,
   renderer: Renderer,
-): PlannedMessage[] {
+  parked: ReadonlyMap<string, ParkedEvents> = new Map(),
+): { planned: PlannedMessage[]; waiting: Map<string, Waiting> } {
   const byReceiver = new Map<string, { messages: PlannedMessage[]; left: Notice[] }>();
   const of = (receiver: string) => {
     let entry = byReceiver.get(receiver);
@@ -23,37 +33,47 @@ export function applyBudget(
   for (const item of planned) of(item.message.receiver).messages.push(item);
   for (const notice of left) of(notice.receiver).left.push(notice);
   const out: PlannedMessage[] = [];
+  const waiting = new Map<string, Waiting>();
   for (const [receiver, { messages, left: unrendered }] of byReceiver) {
-    const slots = Math.max(1, budget(receiver));
-    if (messages.length <= slots && unrendered.length === 0) {
+    const held = slots(receiver);
+    const pile = parked.get(receiver);
+    if (held > 0 && messages.length <= held && unrendered.length === 0 && !pile) {
       out.push(...messages);
       continue;
     }
-    const kept = messages.slice(0, slots - 1);
+    const kept = messages.slice(0, Math.max(0, held - 1));
     const covered = new Set<CollapsedEvent>(kept.flatMap((item) => item.events));
     const folded: CollapsedEvent[] = [];
     const mentions: ResolvedMentions = { users: [], mobiles: [], all: false };
     // In notice order: the render stage leaves out only what follows every message it rendered for this robot.
-    for (const item of [...messages.slice(slots - 1), ...unrendered]) {
+    for (const item of [...messages.slice(kept.length), ...unrendered]) {
       for (const event of item.events) {
         if (covered.has(event)) continue;
         covered.add(event);
         folded.push(event);
       }
-      for (const user of item.mentions.users) if (!mentions.users.includes(user)) mentions.users.push(user);
-      for (const mobile of item.mentions.mobiles)
-        if (!mentions.mobiles.includes(mobile)) mentions.mobiles.push(mobile);
-      mentions.all ||= item.mentions.all;
+      mergeMentions(mentions, item.mentions);
+    }
+    if (held === 0) {
+      waiting.set(receiver, { events: folded, mentions });
+      continue;
     }
     out.push(...kept);
-    if (folded.length > 0) {
-      const message = renderer.renderOverflow(
-        receiver,
-        folded.map((item) => item.event),
-        mentions,
-      );
-      out.push({ message, events: message.covers.map((index) => folded[index]!), mentions, overflow: true });
-    }
+    if (pile) mergeMentions(mentions, pile.mentions);
+    if (folded.length === 0 && !pile) continue;
+    const message = renderer.renderOverflow(
+      receiver,
+      folded.map((item) => item.event),
+      mentions,
+      pile?.tally,
+    );
+    out.push({
+      message,
+      events: message.covers.map((index) => folded[index]!),
+      mentions,
+      overflow: true,
+      ...(pile ? { parked: pile } : {}),
+    });
   }
-  return out;
+  return { planned: out, waiting };
 }

@@ -13,11 +13,8 @@ export function decodeRecords(records: readonly BatchRecord[]): {
   const poison: DeadLetter[] = [];
   records.forEach((record, position) => {
     try {
-      decoded.push({
-        messageId: record.messageId,
-        position,
-        event: normalizeEvent(decodeEnvelope(record.body)),
-      });
+      const envelope = decodeEnvelope(record.body);
+      decoded.push({ messageId: record.messageId, position, event: normalizeEvent(envelope), envelope });
     } catch (err) {
       if (!(err instanceof PoisonMessageError)) throw err;
       poison.push({ messageId: record.messageId, reason: `poison message: ${err.message}`, errcode: null });

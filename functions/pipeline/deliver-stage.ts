@@ -1,16 +1,27 @@
 import type { RenderedMessage } from '../render/index.ts';
-import { WecomError } from '../channels/wecom/index.ts';
-import type { DeliveryOutcome, PlannedMessage } from './types.ts';
+import { WecomDeadlineError, WecomError } from '../channels/wecom/index.ts';
+import type { DeliveryOutcome, Grant, PlannedMessage, SendSlot } from './types.ts';
 
-/** Sends one rendered message to its receiver's robot; throws a `WecomError` when it cannot be delivered. */
+/** Reserves send slots on a receiver's robots, and sends one rendered message in a slot it reserved. */
 export interface MessageSender {
-  send(message: RenderedMessage, options: { deadline: number }): Promise<{ attempts: number }>;
+  /**
+   * Reserves up to `wanted` slots on the receiver's robots (several keys for a robot pool), never more than their
+   * platform allows in any window across every invocation, and never waiting for one: slots lie at most a few
+   * seconds ahead. Zero slots means the receiver's events must wait until `nextFreeAt`.
+   */
+  reserve(receiver: string, wanted: number, now: number): Promise<Grant>;
+  /** Sends in `slot` (waiting for its time); throws a `WecomError` when the message cannot be delivered. */
+  send(
+    message: RenderedMessage,
+    options: { deadline: number; slot: SendSlot },
+  ): Promise<{ attempts: number }>;
 }
 
 /**
- * Stage 7: delivery. Each robot's messages go out in order, one after another (a digest's parts must not overtake
- * each other, and the robot's rate limit is per robot); different robots are served in parallel. Whether a
- * failure is worth retrying is the WeCom client's call (`WecomError.retryable`), never this stage's.
+ * Stage 8: delivery. Each message goes out in the slot its receiver reserved for it, one receiver's messages in
+ * order, one after another (a digest's parts must not overtake each other); different receivers are served in
+ * parallel. Whether a failure is worth retrying is the channel client's call (`WecomError.retryable`), never this
+ * stage's; a failure that only means "no slot on this robot before the deadline" is a wait for budget.
  */
 export async function deliverMessages(
   planned: readonly PlannedMessage[],
@@ -38,16 +49,14 @@ async function deliverOne(
   deadline: number,
 ): Promise<DeliveryOutcome> {
   try {
-    const { attempts } = await sender.send(planned.message, { deadline });
+    const { attempts } = await sender.send(planned.message, { deadline, slot: planned.slot! });
     return { planned, status: 'sent', attempts };
   } catch (err) {
     if (!(err instanceof WecomError)) throw err;
-    return {
-      planned,
-      status: err.retryable ? 'retry' : 'dead',
-      attempts: err.attempts,
-      errcode: err.errcode,
-      reason: err.message,
-    };
+    const reason = err.message;
+    if (!err.retryable)
+      return { planned, status: 'dead', attempts: err.attempts, errcode: err.errcode, reason };
+    const budget = err instanceof WecomDeadlineError && err.waitingFor === 'rate-limit';
+    return { planned, status: 'retry', attempts: err.attempts, errcode: err.errcode, reason, budget };
   }
 }

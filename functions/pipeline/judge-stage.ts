@@ -19,7 +19,7 @@ export function judgeEvents(
 ): JudgedEvent[] {
   const judged: JudgedEvent[] = [];
   for (const item of collapsed) {
-    const decision = engine.evaluate(item.event, now, item.occurrences);
+    const decision = owedOnly(engine.evaluate(item.event, now, item.occurrences), item.owed);
     if (decision.notify) {
       stats.notified++;
       judged.push({ collapsed: item, decision });
@@ -31,4 +31,16 @@ export function judgeEvents(
     }
   }
   return judged;
+}
+
+/**
+ * A re-enqueued copy is delivered only to the receivers it still owes: the others already have the message. When
+ * the rules no longer send it to any of those, it counts as routed nowhere.
+ */
+function owedOnly(decision: Decision, owed: ReadonlySet<string> | undefined): Decision {
+  if (!owed || !decision.notify) return decision;
+  const deliveries = decision.deliveries.filter((delivery) => owed.has(delivery.receiver));
+  if (deliveries.length === decision.deliveries.length) return decision;
+  if (deliveries.length > 0) return { ...decision, deliveries };
+  return { ...decision, notify: false, deliveries: [], suppressedBy: 'no-route' };
 }

@@ -1,39 +1,48 @@
-import type { BatchStats, DeadLetter, DeliveryOutcome } from './types.ts';
+import type { DeferOutcome } from './defer-stage.ts';
+import type { Fates } from './settle-stage.ts';
+import type { BatchStats, DeadLetter } from './types.ts';
 
 /**
- * Stage 8: delivery outcomes → the fate of each queue message. A message is redelivered if any message covering
- * it failed transiently (retrying may succeed), else dead-lettered with every permanent reason if any failed
- * permanently, else it is done. Redelivery can repeat a notice that did go out to another robot: delivery is
- * at-least-once, never at-most-once.
+ * The fate of each queue message. It is done (deleted) once every receiver it owes either got it, or holds it
+ * waiting (parked or re-enqueued). It is left to SQS's redelivery only when neither the state table nor the queue
+ * took its wait. It is dead-lettered when a receiver can never get it: the DLQ copy names only those receivers
+ * (`owed`), so a redrive does not repeat it to the others. Piles of parked events that cannot go on are
+ * dead-lettered with their counts, so even they are accounted for.
  */
 export function reportOutcomes(
-  outcomes: readonly DeliveryOutcome[],
+  fates: Fates,
+  deferred: DeferOutcome,
   poison: readonly DeadLetter[],
   stats: BatchStats,
 ): { retry: string[]; deadLetters: DeadLetter[] } {
-  const retry = new Set<string>();
-  const dead = new Map<string, DeadLetter>();
-  for (const outcome of outcomes) {
-    stats.retries += Math.max(0, outcome.attempts - 1);
-    if (outcome.status === 'sent') {
-      stats.sent++;
-      continue;
-    }
-    const code = outcome.errcode === null ? 'none' : String(outcome.errcode);
-    stats.failuresByErrcode[code] = (stats.failuresByErrcode[code] ?? 0) + 1;
-    for (const event of outcome.planned.events) {
-      for (const messageId of event.messageIds) {
-        if (outcome.status === 'retry') {
-          retry.add(messageId);
-          continue;
-        }
-        const existing = dead.get(messageId);
-        if (!existing) dead.set(messageId, { messageId, reason: outcome.reason, errcode: outcome.errcode });
-        else if (!existing.reason.includes(outcome.reason)) existing.reason += `; ${outcome.reason}`;
-      }
+  const retry = new Set(deferred.retry);
+  const dead: DeadLetter[] = [];
+  for (const [event, ends] of fates.dead) {
+    const receivers = [...ends.keys()];
+    const reason = [...new Set([...ends.values()].map((end) => end.reason))].join('; ');
+    const errcode = ends.values().next().value!.errcode;
+    // The record as it came, unless other receivers have it: then a copy that owes only these.
+    const narrowed = event.owed !== undefined || (fates.delivered.get(event)?.size ?? 0) > 0;
+    const body = narrowed
+      ? { body: JSON.stringify({ ...event.envelope, owed: receivers, failures: event.failures }) }
+      : {};
+    for (const messageId of event.messageIds) {
+      if (!retry.has(messageId)) dead.push({ messageId, reason, errcode, ...body });
     }
   }
-  const deadLetters = [...poison, ...[...dead.values()].filter((letter) => !retry.has(letter.messageId))];
+  const piles = [
+    ...fates.deadPiles.map(({ receiver, pile, end }) => ({ receiver, pile, ...end })),
+    ...deferred.lostPiles.map(({ receiver, pile, reason }) => ({ receiver, pile, reason, errcode: null })),
+  ];
+  for (const { receiver, pile, reason, errcode } of piles) {
+    dead.push({
+      messageId: `parked:${receiver}:${pile.parkings[0] ?? ''}`,
+      reason: `${pile.tally.total} parked events for ${receiver}: ${reason}`,
+      errcode,
+      body: JSON.stringify({ parked: receiver, ...pile }),
+    });
+  }
+  const deadLetters = [...poison, ...dead];
   stats.deadLetters = deadLetters.length;
   stats.retryLater = retry.size;
   return { retry: [...retry], deadLetters };

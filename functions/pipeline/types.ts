@@ -1,4 +1,5 @@
-import type { NormalizedEvent } from '../../contracts/index.ts';
+import type { EnvelopeV1, NormalizedEvent } from '../../contracts/index.ts';
+import type { ParkedEvents } from '../deferral/index.ts';
 import type { Occurrence, ResolvedMentions, Suppression } from '../rules/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
 
@@ -14,6 +15,8 @@ export interface DecodedRecord {
   /** Position in the batch, kept so results can be reported in input order. */
   position: number;
   event: NormalizedEvent;
+  /** The envelope it came in, for a copy re-enqueued for receivers still owed. */
+  envelope: EnvelopeV1;
 }
 
 /** All updates of one event (one uid) in the batch, collapsed to the latest. */
@@ -24,6 +27,12 @@ export interface CollapsedEvent {
   messageIds: string[];
   /** Batch positions of those messages. */
   positions: number[];
+  /** The envelope of the latest update (the one `event` came from). */
+  envelope: EnvelopeV1;
+  /** The receivers still owed this event; undefined for all that the rules choose (a fresh event). */
+  owed: ReadonlySet<string> | undefined;
+  /** Failed deliveries that re-enqueued copies of this event carried (budget waits do not count). */
+  failures: number;
 }
 
 /** What one receiver is told: one event, or a digest of the events sharing `group.by` values. */
@@ -44,12 +53,38 @@ export interface PlannedMessage {
   mentions: ResolvedMentions;
   /** An overflow summary made by the per-robot budget. */
   overflow: boolean;
+  /** Events earlier invocations parked for this receiver, which this (overflow) message also covers. */
+  parked?: ParkedEvents;
+  /** The robot and time this message is sent with, from the receiver's reservation. */
+  slot?: SendSlot;
+}
+
+/** One reserved send: which of the receiver's webhooks (a robot pool has several) and when (epoch ms). */
+export interface SendSlot {
+  webhook: number;
+  at: number;
+}
+
+/** What a receiver's robots granted one batch: a slot per message it may send, and when the next one frees. */
+export interface Grant {
+  slots: SendSlot[];
+  nextFreeAt: number;
+  /** `table`: the shared budget; `local`: this process's share, because the table did not answer. */
+  source: 'table' | 'local';
 }
 
 /** The fate of one planned message. */
 export type DeliveryOutcome =
   | { planned: PlannedMessage; status: 'sent'; attempts: number }
-  | { planned: PlannedMessage; status: 'retry'; attempts: number; errcode: number | null; reason: string }
+  | {
+      planned: PlannedMessage;
+      status: 'retry';
+      attempts: number;
+      errcode: number | null;
+      reason: string;
+      /** The robot had no slot left before the deadline (or was blocked): a wait for budget, not a failure. */
+      budget: boolean;
+    }
   | { planned: PlannedMessage; status: 'dead'; attempts: number; errcode: number | null; reason: string };
 
 /** A queue message that must go to the dead-letter queue, and why. */
@@ -57,6 +92,21 @@ export interface DeadLetter {
   messageId: string;
   reason: string;
   errcode: number | null;
+  /** The body to dead-letter instead of the record's own: a copy that names only the receivers that failed. */
+  body?: string;
+}
+
+/** One receiver's events that wait for a free slot, and how they wait. */
+export interface Deferral {
+  receiver: string;
+  /** Event uids (of this batch) that wait. */
+  uids: string[];
+  /** Parked in the state table under this id; undefined when they went back on the queue as copies. */
+  parking: string | undefined;
+  /** When the receiver's next slot frees (epoch ms). */
+  until: number;
+  /** Whether a delivery failed (else the robot simply had no free slot). */
+  failed: boolean;
 }
 
 /** Counts for logs and metrics, one set per batch. */
@@ -74,6 +124,17 @@ export interface BatchStats {
   failuresByErrcode: Record<string, number>;
   deadLetters: number;
   retryLater: number;
+  /** Send slots the receivers' robots granted, and the ones asked for but not granted (shared budget). */
+  slotsGranted: number;
+  slotsRefused: number;
+  /** Receivers whose slots came from this process's share because the state table did not answer. */
+  budgetFallbacks: number;
+  /** (event, receiver) pairs that wait for the receiver's next free slot. */
+  deferred: number;
+  /** Events parked by earlier invocations that a summary sent in this batch covered. */
+  parkedSent: number;
+  /** How long the oldest of those had waited (ms); 0 when none. */
+  deferralDelayMs: number;
 }
 
 /** What the pipeline decided for a batch. */
@@ -82,6 +143,8 @@ export interface BatchResult {
   retry: string[];
   /** Message ids to move to the DLQ with a reason (poison, permanent WeCom errors). */
   deadLetters: DeadLetter[];
+  /** Receivers' events that wait for a free slot (parked in the state table, or re-enqueued). */
+  deferrals: Deferral[];
   outcomes: DeliveryOutcome[];
   stats: BatchStats;
 }

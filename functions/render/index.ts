@@ -18,6 +18,8 @@ export {
 export type { EscapedPrefix } from './escape.ts';
 export { utf8Bytes } from './bytes.ts';
 export { truncationMarker } from './fit.ts';
+export { mergeTallies, tallyOf } from './overflow.ts';
+export type { EventTally } from './overflow.ts';
 export { RenderError } from './errors.ts';
 export type { Formatters } from './format.ts';
 export { WECOM_MSGTYPES } from './types.ts';

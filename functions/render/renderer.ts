@@ -7,7 +7,7 @@ import { fitContent } from './fit.ts';
 import { createFormatters } from './format.ts';
 import { inlineOnly, planMentions } from './mentions.ts';
 import { contentRoom, digestSummary, eventSummary, toMessage } from './message.ts';
-import { overflowContent } from './overflow.ts';
+import { mergeTallies, overflowContent, tallyOf } from './overflow.ts';
 import { FIRST_PROBE, fitDigest } from './pack-digest.ts';
 import type { Draft, Producer } from './producers.ts';
 import { TemplateCompiler, contentLimit } from './receiver.ts';
@@ -95,11 +95,16 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
       );
     },
 
-    renderOverflow(name, events, mentions) {
+    renderOverflow(name, events, mentions, parked) {
       const receiver = receiverOf(name);
+      const own = tallyOf(events);
       const draft: Draft = {
         msgtype: receiver.msgtype,
-        content: overflowContent(receiver.msgtype, events, receiver.perMinute),
+        content: overflowContent(
+          receiver.msgtype,
+          parked ? mergeTallies(own, parked) : own,
+          receiver.perMinute,
+        ),
         body: undefined,
       };
       const plan = inlineOnly(

@@ -1,6 +1,7 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
 import type { ResolvedMentions } from '../rules/index.ts';
 import type { Formatters } from './format.ts';
+import type { EventTally } from './overflow.ts';
 
 /** Every msgtype the robot accepts (research/wecom.md §3); full-body templates may produce any of them. */
 export const WECOM_MSGTYPES = [
@@ -99,12 +100,14 @@ export interface Renderer {
    */
   renderingOf(receiver: string): string;
   /**
-   * One `+N more events` summary (counts by reason and namespace) for events over the robot's budget. Always a
-   * single message: mentions ride along only where the msgtype carries them inside the message.
+   * One `+N more events` summary (counts by reason and namespace) for events over the robot's budget, and for the
+   * `parked` ones that earlier invocations left in the state table for this receiver. Always a single message:
+   * mentions ride along only where the msgtype carries them inside the message. `covers` lists `events` only.
    */
   renderOverflow(
     receiver: string,
     events: readonly NormalizedEvent[],
     mentions: ResolvedMentions,
+    parked?: EventTally,
   ): RenderedMessage;
 }

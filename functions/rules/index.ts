@@ -5,3 +5,4 @@ export { repeatAllows, repeatAllowsAny } from './repeat.ts';
 export type { Occurrence } from './repeat.ts';
 export { compileRules } from './engine.ts';
 export type { Decision, Delivery, ResolvedMentions, RulesEngine, Suppression } from './engine.ts';
+export { mergeMentions } from './merge-mentions.ts';

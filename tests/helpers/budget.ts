@@ -5,7 +5,9 @@ import {
   DynamoBudgetStore,
   type BudgetLedgerOptions,
   type BudgetStore,
+  MemoryBudgetStore,
 } from '../../functions/budget/index.ts';
+import type { MessageSender } from '../../functions/pipeline/index.ts';
 
 /** A logger port that keeps what the ledger warned about. */
 export function recordingLogger() {
@@ -57,3 +59,13 @@ export async function startStateTable(tableName = 'kube-wecom-test-state'): Prom
     },
   };
 }
+
+/** A `reserve` that grants every slot asked for, at once: for senders in tests of what comes after the budget. */
+export const grantAll: MessageSender['reserve'] = async (_receiver, wanted, now) => ({
+  slots: Array.from({ length: wanted }, () => ({ webhook: 0, at: now })),
+  nextFreeAt: now,
+  source: 'table',
+});
+
+/** A ledger in memory, as one process without a state table has. */
+export const memoryLedger = () => aLedger(new MemoryBudgetStore()).ledger;

@@ -16,6 +16,7 @@ import { postJson } from './transport.ts';
 import {
   silentLogger,
   type Clock,
+  type SendGate,
   type SendOptions,
   type SendResult,
   type Sleep,
@@ -96,8 +97,9 @@ export class WecomClient {
     const payload = JSON.stringify(body);
     let last: { errcode: number | null; errmsg: string } = { errcode: null, errmsg: 'no attempt was made' };
 
+    const gate = options.gate ?? this.localGate(target.robotId, limit);
     for (let attempt = 1; ; attempt++) {
-      const slot = this.limiter.reserve(target.robotId, this.clock(), limit, options.deadline);
+      const slot = await gate.next(this.clock(), options.deadline);
       if (slot === null) throw this.deadlineError('rate-limit', last, attempt - 1, target);
       const wait = slot - this.clock();
       if (wait > 0) {
@@ -152,8 +154,8 @@ export class WecomClient {
       }
       const now = this.clock();
       if (verdict.rateLimited) {
-        // The next reserve() waits for the block to end, or fails at once if that is past the deadline.
-        this.limiter.block(target.robotId, now + this.rateLimitBlockMs);
+        // The next slot lies after the block, or there is none before the deadline.
+        await gate.block(now + this.rateLimitBlockMs);
         this.logAttempt(
           target,
           attempt,
@@ -172,6 +174,19 @@ export class WecomClient {
       this.logAttempt(target, attempt, last.errcode, last.errmsg, 'retrying', backoffMs);
       await this.sleep(backoffMs);
     }
+  }
+
+  /** The robot's name for budgets: host and key, so the same robot has one budget however its URL is spelled. */
+  robotOf(webhookUrl: string): string {
+    return checkWebhookUrl(webhookUrl, this.allowedHosts).robotId;
+  }
+
+  /** Slots from this process's own window for the robot, for callers without a shared budget (`send-test`). */
+  private localGate(robotId: string, limit: number): SendGate {
+    return {
+      next: async (now, latest) => this.limiter.reserve(robotId, now, limit, latest),
+      block: async (until) => this.limiter.block(robotId, until),
+    };
   }
 
   private logAttempt(

@@ -39,6 +39,7 @@ export {
   type WecomLogger,
   type Clock,
   type Sleep,
+  type SendGate,
   type SendOptions,
   type SendResult,
 } from './types.ts';

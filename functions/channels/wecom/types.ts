@@ -26,6 +26,19 @@ export interface SendOptions {
   deadline: number;
   /** The receiver's budget; capped at WeCom's 20 per minute. Default 20. */
   maxMessagesPerMinute?: number;
+  /**
+   * Where each attempt's send slot on this robot comes from (the shared budget). Default: this process's own
+   * per-robot window, which waits for a slot until the deadline.
+   */
+  gate?: SendGate;
+}
+
+/** Hands out send slots on one robot, one per attempt. */
+export interface SendGate {
+  /** The time (epoch ms) of the next attempt's slot, at or after `now` and not after `latest`; null when none. */
+  next(now: number, latest: number): Promise<number | null>;
+  /** The robot answered "rate limited" (someone else shares it): no slot before `until`. */
+  block(until: number): Promise<void>;
 }
 
 /** A message WeCom accepted. */

@@ -1,3 +1,4 @@
+import { grantAll } from '../../helpers/budget.ts';
 import { readFileSync } from 'node:fs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createHandler } from '../../../functions/lambda/index.ts';
@@ -92,6 +93,7 @@ export async function invokeHandler(
       engine: compileRules(bundle),
       renderer: compileRenderer(bundle, { now: () => NOW }),
       sender: {
+        reserve: grantAll,
         async send(message) {
           JSON.parse(JSON.stringify(message.body));
           sent.push(message);

@@ -1,3 +1,4 @@
+import { memoryLedger } from '../../helpers/budget.ts';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
@@ -80,7 +81,12 @@ function webhookSender(rules: Bundle): WebhookSender {
     backoff: { baseMs: 1, capMs: 2 },
     logger: wecomLogger,
   });
-  return new WebhookSender(rules, new WebhookResolver({ env }), client);
+  return new WebhookSender({
+    bundle: rules,
+    resolver: new WebhookResolver({ env }),
+    client,
+    ledger: memoryLedger(),
+  });
 }
 
 function handlerWith(
@@ -211,6 +217,7 @@ describe('createHandler', () => {
     const rules = bundle();
     const real = webhookSender(rules);
     const sender: MessageSender = {
+      reserve: (receiver, wanted, now) => real.reserve(receiver, wanted, now),
       send: (message, options) => {
         deadlines.push(options.deadline);
         return real.send(message, options);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { planBatch, processBatch } from '../../../functions/pipeline/index.ts';
+import { grantAll } from '../../helpers/budget.ts';
 import type { BatchRecord, MessageSender } from '../../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../../functions/render/index.ts';
 import type { RenderedMessage } from '../../../functions/render/index.ts';
@@ -28,6 +29,7 @@ function record(spec: EventSpec = {}): BatchRecord {
 /** A sender that records what it is given and fails the receivers it is told to, with the client's real errors. */
 class RecordingSender implements MessageSender {
   readonly sent: RenderedMessage[] = [];
+  readonly reserve = grantAll;
   constructor(private readonly failures: Record<string, 'permanent' | 'transient'> = {}) {}
   async send(message: RenderedMessage): Promise<{ attempts: number }> {
     const failure = this.failures[message.receiver];

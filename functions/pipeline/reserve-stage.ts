@@ -1,0 +1,28 @@
+import type { MessageSender } from './deliver-stage.ts';
+import type { BatchStats, Grant, Notice } from './types.ts';
+
+/**
+ * Reserve first, then render: each receiver asks its robots for one slot per notice (the sender caps that at what
+ * the platform allows), all receivers at once, one conditional write per robot. What a receiver holds then decides
+ * how many messages its notices become; nothing waits here for a slot to free.
+ */
+export async function reserveSlots(
+  notices: readonly Notice[],
+  sender: MessageSender,
+  now: number,
+  stats: BatchStats,
+): Promise<Map<string, Grant>> {
+  const wanted = new Map<string, number>();
+  for (const notice of notices) wanted.set(notice.receiver, (wanted.get(notice.receiver) ?? 0) + 1);
+  const grants = await Promise.all(
+    [...wanted].map(
+      async ([receiver, count]) => [receiver, await sender.reserve(receiver, count, now)] as const,
+    ),
+  );
+  for (const [receiver, grant] of grants) {
+    stats.slotsGranted += grant.slots.length;
+    stats.slotsRefused += Math.max(0, wanted.get(receiver)! - grant.slots.length);
+    if (grant.source === 'local') stats.budgetFallbacks++;
+  }
+  return new Map(grants);
+}
