@@ -16,6 +16,11 @@ export interface EventSourceMappingOptions {
   sqs: SQSClient;
   queueUrl: string;
   handler: SQSHandler;
+  /**
+   * Builds one handler per concurrent invocation, as separate Lambda containers each run their own cold start
+   * (their own caches and clients); default: every invocation shares `handler`, as one process would.
+   */
+  handlerPerContainer?: () => SQSHandler;
   /** Most records per invocation (Lambda: 1–10,000; default 10). */
   batchSize?: number;
   /** Keep receiving for up to this long after the first message, until `batchSize` is reached (default 0). */
@@ -82,9 +87,9 @@ const SHORT_POLL_PAUSE_MS = 50;
  */
 export class EventSourceMapping {
   private readonly options: Required<
-    Omit<EventSourceMappingOptions, 'visibilityTimeoutSeconds' | 'onBatch'>
+    Omit<EventSourceMappingOptions, 'visibilityTimeoutSeconds' | 'onBatch' | 'handlerPerContainer'>
   > &
-    Pick<EventSourceMappingOptions, 'visibilityTimeoutSeconds' | 'onBatch'>;
+    Pick<EventSourceMappingOptions, 'visibilityTimeoutSeconds' | 'onBatch' | 'handlerPerContainer'>;
   private readonly abort = new AbortController();
   private pollers: Promise<void>[] = [];
   private source: RecordSource | undefined;
@@ -140,6 +145,7 @@ export class EventSourceMapping {
   }
 
   private async poll(): Promise<void> {
+    const handler = this.options.handlerPerContainer?.() ?? this.options.handler;
     while (!this.stopping) {
       let messages: Message[];
       try {
@@ -152,7 +158,7 @@ export class EventSourceMapping {
         );
         continue;
       }
-      if (messages.length > 0) await this.invoke(messages);
+      if (messages.length > 0) await this.invoke(messages, handler);
     }
   }
 
@@ -205,8 +211,8 @@ export class EventSourceMapping {
     return [...batch.values()];
   }
 
-  private async invoke(messages: Message[]): Promise<void> {
-    const { handler, functionTimeoutSeconds, functionName, memoryLimitInMB, now } = this.options;
+  private async invoke(messages: Message[], handler: SQSHandler): Promise<void> {
+    const { functionTimeoutSeconds, functionName, memoryLimitInMB, now } = this.options;
     const source = this.source!;
     const records = messages.map((m) => toSqsRecord(m, source));
     const messageIds = records.map((r) => r.messageId);

@@ -7,3 +7,4 @@ export {
 } from './event-source-mapping.ts';
 export { createLambdaContext, type LambdaContextOptions } from './lambda-context.ts';
 export { toSqsRecord, type RecordSource } from './sqs-record.ts';
+export { startInProcessForwarder, type InProcessForwarderOptions } from './in-process-forwarder.ts';

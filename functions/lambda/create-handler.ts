@@ -87,8 +87,9 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
     for (const deferral of result.deferrals) {
       deps.logger.info('events wait for a free slot', {
         receiver: deferral.receiver,
-        events: deferral.uids.length,
-        parking: deferral.parking,
+        parked: deferral.parking?.uids.length ?? 0,
+        parking: deferral.parking?.id,
+        copied: deferral.copied.length,
         until: new Date(deferral.until).toISOString(),
         failed: deferral.failed,
       });

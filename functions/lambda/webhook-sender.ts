@@ -151,8 +151,20 @@ function webhooksOf(receiver: Bundle['receivers'][string]): string[] {
   return [receiver.webhook, ...(receiver.pool ?? [])];
 }
 
-/** WeCom's policy, with the receiver's own per-minute limit (it may ask for fewer than the robot allows). */
+/**
+ * WeCom's policy, with the receiver's own per-minute limit (it may ask for fewer than the robot allows), and half
+ * of it per half minute: in a storm, one batch taking the whole minute's budget would leave every later event to
+ * wait a minute; spread over two half-minutes, a summary goes out at least every thirty seconds, while a lone
+ * incident still gets half the minute's messages at once.
+ */
 function policyOf(perMinute: number): RobotPolicy {
   const { windows, blockMs } = ROBOT_POLICIES.wecom;
-  return { windows: [{ limit: perMinute, windowMs: windows[0].windowMs }], blockMs };
+  const minute = windows[0].windowMs;
+  return {
+    windows: [
+      { limit: perMinute, windowMs: minute },
+      { limit: Math.ceil(perMinute / 2), windowMs: minute / 2 },
+    ],
+    blockMs,
+  };
 }

@@ -38,17 +38,22 @@ export async function deferWaits(
   const outcome: DeferOutcome = { deferrals: [], retry: [], lostPiles: [] };
   await Promise.all(
     [...waits].map(async ([receiver, wait]) => {
-      const uids = wait.events.map((event) => event.event.uid);
-      const deferral = (parking: string | undefined) =>
-        outcome.deferrals.push({ receiver, uids, parking, until: wait.until, failed: wait.failed });
+      const deferral: Deferral = {
+        receiver,
+        parking: undefined,
+        copied: [],
+        until: wait.until,
+        failed: wait.failed,
+      };
+      outcome.deferrals.push(deferral);
       if (ports.pending) {
         try {
-          deferral(await park(receiver, wait, ports, now, outcome));
+          await park(receiver, wait, ports, now, outcome, deferral);
           return;
         } catch (error) {
           ports.logger.warn('the state table did not take waiting events; re-enqueuing them as copies', {
             receiver,
-            events: uids.length,
+            events: wait.events.length,
             reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
           });
           for (const pile of wait.piles) {
@@ -60,8 +65,8 @@ export async function deferWaits(
           }
         }
       }
+      deferral.copied = uidsOf(wait.events);
       outcome.retry.push(...(await enqueueCopies(wait.events, receiver, wait, ports.copies, now)));
-      deferral(undefined);
     }),
   );
   return outcome;
@@ -74,7 +79,8 @@ async function park(
   ports: DeferralPorts,
   now: number,
   outcome: DeferOutcome,
-): Promise<string> {
+  deferral: Deferral,
+): Promise<void> {
   const pending = ports.pending!;
   const id = randomUUID();
   const wakeUp = wait.events.at(-1);
@@ -88,19 +94,22 @@ async function park(
     // A summary of parked events failed while this batch's own events for the receiver all went out: the pile
     // goes back and waits for the receiver's next event to carry it.
     await pending.park(receiver, parking([]));
-    return id;
+    deferral.parking = { id, uids: [] };
+    return;
   }
-  const claimed = await pending.parkAndClaimWakeUp(receiver, parking(wait.events.slice(0, -1)), {
-    now,
-    dueAt: wait.until,
-  });
+  const rest = wait.events.slice(0, -1);
+  const claimed = await pending.parkAndClaimWakeUp(receiver, parking(rest), { now, dueAt: wait.until });
   if (!claimed) {
     await pending.park(receiver, parking(wait.events));
-    return id;
+    deferral.parking = { id, uids: uidsOf(wait.events) };
+    return;
   }
+  deferral.parking = { id, uids: uidsOf(rest) };
+  deferral.copied = [wakeUp.event.uid];
   outcome.retry.push(...(await enqueueCopies([wakeUp], receiver, wait, ports.copies, now)));
-  return id;
 }
+
+const uidsOf = (events: readonly CollapsedEvent[]) => events.map((event) => event.event.uid);
 
 /** Re-enqueues copies owed to `receiver` only; answers the queue messages of the copies that could not be. */
 async function enqueueCopies(

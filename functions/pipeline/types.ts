@@ -99,10 +99,10 @@ export interface DeadLetter {
 /** One receiver's events that wait for a free slot, and how they wait. */
 export interface Deferral {
   receiver: string;
-  /** Event uids (of this batch) that wait. */
-  uids: string[];
-  /** Parked in the state table under this id; undefined when they went back on the queue as copies. */
-  parking: string | undefined;
+  /** Events parked in the receiver's pile in the state table, under this parking's id. */
+  parking: { id: string; uids: string[] } | undefined;
+  /** Events that went back on the events queue as copies owed only to this receiver (a wake-up among them). */
+  copied: string[];
   /** When the receiver's next slot frees (epoch ms). */
   until: number;
   /** Whether a delivery failed (else the robot simply had no free slot). */
