@@ -13,7 +13,7 @@ import type { BenchResult } from './measure.ts';
 /** Robots the probes are spread over: each robot takes 20 messages a minute, so 20 robots take 6 probes a second. */
 const ROBOTS = 20;
 const PROBES_PER_SECOND = 4;
-const SILENT = { info() {}, warn() {}, error() {} };
+const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * End to end on loopback: an Event created in the fake API server → the forwarder (its own process, the

@@ -8,7 +8,8 @@ import type { SsmSender, WecomClientOptions } from '../channels/wecom/index.ts';
 import { createHandler } from './create-handler.ts';
 import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 import { powertoolsLogger, powertoolsMetrics } from './observability.ts';
-import type { BatchMetrics, HandlerLogger } from './observability.ts';
+import type { Clock, Logger } from '../ports.ts';
+import type { BatchMetrics } from './observability.ts';
 import { WebhookSender } from './webhook-sender.ts';
 
 /** The environment the function reads, and the clients tests and `npm start` may swap. */
@@ -18,14 +19,16 @@ export interface ColdStartOptions {
   /** Client for the DLQ (default: from the SDK's environment settings). */
   sqs?: SQSClient;
   ssm?: SsmSender;
-  logger?: HandlerLogger;
+  /** The one log of the function: the handler's lines and the WeCom client's retries and warnings. */
+  logger?: Logger;
   metrics?: BatchMetrics;
-  clock?: () => number;
+  clock?: Clock;
   /**
-   * Options of the WeCom client (its sleep, backoff, logger…). Allowed hosts come only from
-   * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS` and the clock from `clock`, so these cannot override them.
+   * Options of the WeCom client (its sleep, backoff…). Allowed hosts come only from
+   * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS`, the clock from `clock` and the logger from `logger`, so these cannot
+   * override them.
    */
-  wecom?: Omit<WecomClientOptions, 'allowedHosts' | 'clock'>;
+  wecom?: Omit<WecomClientOptions, 'allowedHosts' | 'clock' | 'logger'>;
 }
 
 /**
@@ -37,17 +40,18 @@ export interface ColdStartOptions {
 export function buildHandler(options: ColdStartOptions): SQSHandler {
   const { bundle, env } = options;
   const clock = options.clock ?? Date.now;
+  const logger = options.logger ?? powertoolsLogger();
   const engine = compileRules(bundle);
   const renderer = compileRenderer(bundle, { now: clock });
   const resolver = new WebhookResolver({ env, ...(options.ssm ? { ssm: options.ssm } : {}) });
-  const client = new WecomClient({ ...options.wecom, allowedHosts: allowedHostsFromEnv(env), clock });
+  const client = new WecomClient({ ...options.wecom, allowedHosts: allowedHostsFromEnv(env), clock, logger });
   const sender = new WebhookSender(bundle, resolver, client);
   sender.warmUp();
   const dlqUrl = env.KUBE_WECOM_DLQ_URL;
   return createHandler({
     pipeline: { engine, renderer, sender },
     deadLetters: dlqUrl ? new SqsDeadLetterQueue(options.sqs ?? defaultSqsClient, dlqUrl, clock) : undefined,
-    logger: options.logger ?? powertoolsLogger(),
+    logger,
     metrics: options.metrics ?? powertoolsMetrics(),
     clock,
     ...(Number(env.KUBE_WECOM_MAX_RECEIVE_COUNT) > 0

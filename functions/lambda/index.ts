@@ -6,4 +6,4 @@ export type { HandlerDeps } from './create-handler.ts';
 export { SqsDeadLetterQueue, DEAD_LETTER_ATTRIBUTES } from './dead-letter-queue.ts';
 export type { DeadLetterEntry, DeadLetterQueue, SqsSender, SqsSenderSource } from './dead-letter-queue.ts';
 export { WebhookSender } from './webhook-sender.ts';
-export type { BatchMetrics, HandlerLogger } from './observability.ts';
+export type { BatchMetrics } from './observability.ts';
