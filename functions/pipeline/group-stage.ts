@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
+import { mergeMentions } from '../rules/index.ts';
 import type { ResolvedMentions } from '../rules/index.ts';
 import type { JudgedEvent } from './judge-stage.ts';
 import type { Notice } from './types.ts';
@@ -62,10 +63,4 @@ function groupValue(event: NormalizedEvent, field: string): string {
 
 function copy(mentions: ResolvedMentions): ResolvedMentions {
   return { users: [...mentions.users], mobiles: [...mentions.mobiles], all: mentions.all };
-}
-
-function mergeMentions(into: ResolvedMentions, from: ResolvedMentions): void {
-  for (const user of from.users) if (!into.users.includes(user)) into.users.push(user);
-  for (const mobile of from.mobiles) if (!into.mobiles.includes(mobile)) into.mobiles.push(mobile);
-  into.all ||= from.all;
 }

@@ -2,6 +2,7 @@ import type { NormalizedEvent } from '../../contracts/index.ts';
 import { compileAnyMatcher, compileMatcher } from './matcher.ts';
 import type { EventPredicate } from './matcher.ts';
 import { repeatAllowsAny } from './repeat.ts';
+import { mergeMentions } from './mentions.ts';
 import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
 import type { Bundle, Mentions, RepeatPolicy } from '../bundle/schema.ts';
@@ -151,20 +152,15 @@ function suppressed(routes: string[], reason: Suppression): Decision {
 /** Merges one mention source into a delivery's list, de-duplicated, owners read from the namespace annotation. */
 function addMentions(into: ResolvedMentions, from: Mentions | undefined, event: NormalizedEvent): void {
   if (!from) return;
-  if (from.users) for (const user of from.users) pushUnique(into.users, user);
-  if (from.mobiles) for (const mobile of from.mobiles) pushUnique(into.mobiles, mobile);
-  if (from.all) into.all = true;
+  mergeMentions(into, from);
   if (from.fromNamespaceAnnotation) {
     const owners = event.namespaceAnnotations[from.fromNamespaceAnnotation];
-    if (owners) {
-      for (const owner of owners.split(',')) {
-        const user = owner.trim();
-        if (user) pushUnique(into.users, user);
-      }
-    }
+    if (owners)
+      mergeMentions(into, {
+        users: owners
+          .split(',')
+          .map((owner) => owner.trim())
+          .filter(Boolean),
+      });
   }
-}
-
-function pushUnique(list: string[], value: string): void {
-  if (!list.includes(value)) list.push(value);
 }
