@@ -24,9 +24,7 @@ export function judgeEvents(
       stats.notified++;
       judged.push({ collapsed: item, decision });
     } else {
-      const reason = decision.suppressedBy!.startsWith('silence:')
-        ? 'silence'
-        : (decision.suppressedBy as 'no-route' | 'repeat');
+      const reason = decision.suppressedBy!.reason;
       stats.suppressed[reason] = (stats.suppressed[reason] ?? 0) + 1;
     }
   }

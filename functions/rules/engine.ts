@@ -7,8 +7,26 @@ import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
 import type { Bundle, Mentions, RepeatPolicy } from '../bundle/schema.ts';
 
-/** Why an event that matched nothing, or matched but was held back, is not delivered. */
-export type Suppression = 'no-route' | 'repeat' | `silence:${number}`;
+/**
+ * Why an event that matched nothing, or matched but was held back, is not delivered; a silence carries its index
+ * in the bundle's `silences`, so nothing has to parse it back out of a string.
+ */
+export type Suppression =
+  | { readonly reason: 'no-route' }
+  | { readonly reason: 'repeat' }
+  | { readonly reason: 'silence'; readonly silence: number };
+
+/** What suppressions are counted by. */
+export type SuppressionReason = Suppression['reason'];
+
+// Shared, so a suppressed event allocates no reason of its own.
+const NO_ROUTE: Suppression = { reason: 'no-route' };
+const REPEAT: Suppression = { reason: 'repeat' };
+
+/** How `preview` prints a suppression: `no-route`, `repeat` or `silence:<index>`. */
+export function describeSuppression(suppression: Suppression): string {
+  return suppression.reason === 'silence' ? `silence:${suppression.silence}` : suppression.reason;
+}
 
 /** The resolved @ list for one delivery (receiver + routes + namespace owners). */
 export interface ResolvedMentions {
@@ -103,12 +121,12 @@ export function compileRules(bundle: Bundle): RulesEngine {
         if (route.stop) break scan;
       }
     }
-    if (routeNames.length === 0) return suppressed(routeNames, 'no-route');
-    if (passing === undefined) return suppressed(routeNames, 'repeat');
+    if (routeNames.length === 0) return suppressed(routeNames, NO_ROUTE);
+    if (passing === undefined) return suppressed(routeNames, REPEAT);
     for (let i = 0; i < silences.length; i++) {
       const silence = silences[i]!;
       if (now >= silence.startsAt && now < silence.endsAt && silence.matches(event)) {
-        return suppressed(routeNames, `silence:${i}`);
+        return suppressed(routeNames, { reason: 'silence', silence: i });
       }
     }
     return {
