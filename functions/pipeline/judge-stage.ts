@@ -1,10 +1,16 @@
-import type { Decision, RulesEngine } from '../rules/index.ts';
-import type { BatchStats, CollapsedEvent } from './types.ts';
+import type { Decision, RulesEngine, SuppressionReason } from '../rules/index.ts';
+import type { CollapsedEvent } from './types.ts';
 
 /** A collapsed event with the engine's verdict on it. */
 export interface JudgedEvent {
   collapsed: CollapsedEvent;
   decision: Decision;
+}
+
+/** The events to notify about, and how many were suppressed for each reason. */
+export interface Judgement {
+  judged: JudgedEvent[];
+  suppressed: Partial<Record<SuppressionReason, number>>;
 }
 
 /**
@@ -15,18 +21,17 @@ export function judgeEvents(
   collapsed: readonly CollapsedEvent[],
   engine: RulesEngine,
   now: number,
-  stats: BatchStats,
-): JudgedEvent[] {
+): Judgement {
   const judged: JudgedEvent[] = [];
+  const suppressed: Judgement['suppressed'] = {};
   for (const item of collapsed) {
     const decision = engine.evaluate(item.event, now, item.occurrences);
     if (decision.notify) {
-      stats.notified++;
       judged.push({ collapsed: item, decision });
     } else {
       const reason = decision.suppressedBy!.reason;
-      stats.suppressed[reason] = (stats.suppressed[reason] ?? 0) + 1;
+      suppressed[reason] = (suppressed[reason] ?? 0) + 1;
     }
   }
-  return judged;
+  return { judged, suppressed };
 }

@@ -35,20 +35,30 @@ export function planBatch(
   deps: Omit<PipelineDeps, 'sender'>,
   now: number,
 ): { planned: PlannedMessage[]; poison: ReturnType<typeof decodeRecords>['poison']; stats: BatchStats } {
-  const stats = emptyStats(records.length);
   const { decoded, poison } = decodeRecords(records);
-  stats.poison = poison.length;
-  stats.events = decoded.length;
   const collapsed = collapseUpdates(decoded);
-  stats.collapsed = collapsed.length;
-  const judged = judgeEvents(collapsed, deps.engine, now, stats);
+  const { judged, suppressed } = judgeEvents(collapsed, deps.engine, now);
   const notices = groupDeliveries(judged);
   const budget = (receiver: string) =>
     Math.max(1, deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? ROBOT_MESSAGES_PER_MINUTE);
   const rendered = renderNotices(notices, deps.renderer, budget);
   const planned = applyBudget(rendered.planned, rendered.left, budget, deps.renderer);
-  stats.messages = planned.length;
-  stats.overflowMessages = planned.filter((item) => item.overflow).length;
+  const stats: BatchStats = {
+    records: records.length,
+    poison: poison.length,
+    events: decoded.length,
+    collapsed: collapsed.length,
+    notified: judged.length,
+    suppressed,
+    messages: planned.length,
+    overflowMessages: planned.filter((item) => item.overflow).length,
+    // Delivery figures: a plan has delivered nothing yet; processBatch fills them from the report.
+    sent: 0,
+    retries: 0,
+    failuresByErrcode: {},
+    deadLetters: 0,
+    retryLater: 0,
+  };
   return { planned, poison, stats };
 }
 
@@ -60,24 +70,6 @@ export async function processBatch(
 ): Promise<BatchResult> {
   const { planned, poison, stats } = planBatch(records, deps, context.now);
   const outcomes = await deliverMessages(planned, deps.sender, context.deadline);
-  const { retry, deadLetters } = reportOutcomes(outcomes, poison, stats);
-  return { retry, deadLetters, outcomes, stats };
-}
-
-function emptyStats(records: number): BatchStats {
-  return {
-    records,
-    poison: 0,
-    events: 0,
-    collapsed: 0,
-    notified: 0,
-    suppressed: {},
-    messages: 0,
-    sent: 0,
-    overflowMessages: 0,
-    retries: 0,
-    failuresByErrcode: {},
-    deadLetters: 0,
-    retryLater: 0,
-  };
+  const { retry, deadLetters, counts } = reportOutcomes(outcomes, poison);
+  return { retry, deadLetters, outcomes, stats: { ...stats, ...counts } };
 }
