@@ -1,5 +1,3 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { startFauxqs } from 'fauxqs';
 import { buildHandler } from '../functions/lambda/index.ts';
 import { validateBundle } from '../functions/bundle/index.ts';
 import type { BundleInput } from '../functions/bundle/index.ts';
@@ -7,13 +5,14 @@ import { ALLOWED_HOSTS_ENV } from '../functions/channels/wecom/index.ts';
 import { EventSourceMapping } from '../local/event-source-mapping.ts';
 import { startFakeApiServer } from '../emulators/kube-apiserver/index.ts';
 import { startWecomEmulator } from '../emulators/wecom/index.ts';
+import { startSqsEmulator } from '../emulators/sqs/index.ts';
 import { ForwarderProcess, buildForwarderBundle } from './forwarder-process.ts';
 import type { BenchResult } from './measure.ts';
 
 /** Robots the probes are spread over: each robot takes 20 messages a minute, so 20 robots take 6 probes a second. */
 const ROBOTS = 20;
 const PROBES_PER_SECOND = 4;
-const SILENT = { info() {}, warn() {}, error() {} };
+const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * End to end on loopback: an Event created in the fake API server → the forwarder (its own process, the
@@ -25,15 +24,10 @@ export async function benchEndToEnd(opts: { quick: boolean }): Promise<BenchResu
   const probes = opts.quick ? 40 : 240;
   const bundleFile = buildForwarderBundle();
   const fake = await startFakeApiServer();
-  const sqs = await startFauxqs({ port: 0, logger: false });
+  const sqs = await startSqsEmulator();
   const emulator = await startWecomEmulator({ acceptAnyKey: true });
-  const endpoint = `http://127.0.0.1:${sqs.port}`;
-  const client = new SQSClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  const queueUrl = sqs.createQueue('e2e-events').queueUrl;
+  const { endpoint, client } = sqs;
+  const queueUrl = sqs.createQueue('e2e-events').url;
   let forwarder: ForwarderProcess | undefined;
   let mapping: EventSourceMapping | undefined;
   try {
@@ -121,7 +115,6 @@ export async function benchEndToEnd(opts: { quick: boolean }): Promise<BenchResu
   } finally {
     await forwarder?.stop();
     await mapping?.stop();
-    client.destroy();
     await emulator.stop();
     await sqs.stop();
     await fake.close();

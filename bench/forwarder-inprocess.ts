@@ -2,7 +2,7 @@ import { DEFAULT_SEND_CONCURRENCY } from '../forwarder/config/index.ts';
 import { ForwarderMetrics } from '../forwarder/metrics/index.ts';
 import { objectText } from '../forwarder/kube/index.ts';
 import type { KubeApi, WatchEventType, WatchLineHandler, WireObject } from '../forwarder/kube/index.ts';
-import type { Logger } from '../forwarder/logger.ts';
+import type { Logger } from '../forwarder/index.ts';
 import type { QueueClient } from '../forwarder/queue/index.ts';
 import { Session } from '../forwarder/session.ts';
 import { medianOf } from './measure.ts';

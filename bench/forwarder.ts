@@ -1,7 +1,6 @@
-import { startFauxqs } from 'fauxqs';
-import type { FauxqsServer } from 'fauxqs';
 import { startFakeApiServer } from '../emulators/kube-apiserver/index.ts';
 import type { FakeApiServer } from '../emulators/kube-apiserver/index.ts';
+import { startSqsEmulator, type SqsEmulator } from '../emulators/sqs/index.ts';
 import { EventFeed } from './event-feed.ts';
 import { ForwarderProcess, buildForwarderBundle } from './forwarder-process.ts';
 import type { ForwarderBundle } from './forwarder-process.ts';
@@ -189,10 +188,9 @@ async function scenario(
   { quietMs = 0, sqsDelayMs = 0 }: { quietMs?: number; sqsDelayMs?: number } = {},
 ): Promise<ScenarioResult[]> {
   const fake = await startFakeApiServer();
-  const sqs = await startFauxqs({ port: 0, logger: false });
-  const { queueUrl } = sqs.createQueue(QUEUE);
-  const slow =
-    sqsDelayMs > 0 ? await startSlowEndpoint(`http://127.0.0.1:${sqs.port}`, sqsDelayMs) : undefined;
+  const sqs = await startSqsEmulator();
+  const { url: queueUrl } = sqs.createQueue(QUEUE);
+  const slow = sqsDelayMs > 0 ? await startSlowEndpoint(sqs.endpoint, sqsDelayMs) : undefined;
   let forwarder: ForwarderProcess | undefined;
   try {
     for (const feed of feeds) feed.prepare(fake);
@@ -200,7 +198,7 @@ async function scenario(
       bundle,
       kubeconfig: fake.kubeconfig(),
       queueUrl,
-      sqsEndpoint: slow?.url ?? `http://127.0.0.1:${sqs.port}`,
+      sqsEndpoint: slow?.url ?? sqs.endpoint,
       args: (process.env.BENCH_FORWARDER_ARGS ?? '').split(' ').filter(Boolean),
       nodeArgs: (process.env.BENCH_FORWARDER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     });
@@ -239,8 +237,8 @@ async function scenario(
   }
 }
 
-function queued(sqs: FauxqsServer): number {
-  return Number(sqs.inspectQueue(QUEUE)?.attributes.ApproximateNumberOfMessages ?? 0);
+function queued(sqs: SqsEmulator): number {
+  return Number(sqs.server.inspectQueue(QUEUE)?.attributes.ApproximateNumberOfMessages ?? 0);
 }
 
 /** The lines the fake writes to a core/v1 watch for each Event change (it serialises the same way). */
@@ -278,7 +276,7 @@ function parseFloorUs(lines: string[]): number {
  * write of the corpus is news (a new Event or a higher count), so each is one message.
  */
 async function settled(
-  sqs: FauxqsServer,
+  sqs: SqsEmulator,
   forwarder: ForwarderProcess,
   before: number,
   expected: number,

@@ -1,8 +1,7 @@
 import type { BackoffOptions } from './backoff/index.ts';
-import type { Clock } from './clock.ts';
 import type { KubeApi } from './kube/index.ts';
 import { LeaseElector } from './leader/index.ts';
-import type { Logger } from './logger.ts';
+import type { Clock, Logger } from './ports.ts';
 import type { ForwarderMetrics } from './metrics/index.ts';
 import type { QueueClient } from './queue/index.ts';
 import { Session } from './session.ts';

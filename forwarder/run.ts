@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { systemClock } from './clock.ts';
+import { systemClock } from './ports.ts';
 import type { ForwarderConfig } from './config/index.ts';
 import { Forwarder } from './forwarder.ts';
 import type { ForwarderOptions } from './forwarder.ts';
@@ -105,7 +105,7 @@ export async function runForwarder(
       await forwarder.stop();
       await health.close();
       sqs.destroy();
-      logger.info('forwarder stopped');
+      logger.info({}, 'forwarder stopped');
     })());
   if (options.handleSignals) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,11 +1,12 @@
+import { backoffCeiling } from './backoff/index.ts';
 import type { BackoffOptions } from './backoff/index.ts';
 import { ConfigMapCheckpointStore, Watermark } from './checkpoint/index.ts';
 import type { Checkpoint, Ticket } from './checkpoint/index.ts';
-import type { Clock } from './clock.ts';
 import { EventSelector } from './events/index.ts';
 import type { Decision, Occurrence } from './events/index.ts';
 import type { KubeApi, WatchedResource, WireObject } from './kube/index.ts';
-import type { Logger } from './logger.ts';
+import { sleep, systemTimer } from './ports.ts';
+import type { Clock, Logger } from './ports.ts';
 import type { ForwarderMetrics } from './metrics/index.ts';
 import { NamespaceCache } from './namespaces/index.ts';
 import type { NamespaceEntry } from './namespaces/index.ts';
@@ -19,6 +20,8 @@ const DELIVERED_MEMORY = 2000;
 const DELIVERED_WINDOW_MS = 5 * 60_000;
 
 const CHECKPOINT_CUTOFF_SLACK_MS = 30_000;
+/** The longest wait between attempts to read the checkpoint, which the forwarder needs before it can start. */
+const CHECKPOINT_RETRY_MAX_MS = 30_000;
 
 /** What one forwarding term needs; the {@link Forwarder} builds it from the configuration. */
 export interface SessionOptions {
@@ -260,9 +263,8 @@ export class Session {
         return await this.store.load();
       } catch (err) {
         this.options.logger.warn({ err: String(err), attempt }, 'cannot read the checkpoint; retrying');
-        await new Promise((r) =>
-          setTimeout(r, Math.min(30_000, this.options.watchBackoff.initialMs * 2 ** attempt)),
-        );
+        const ceiling = { initialMs: this.options.watchBackoff.initialMs, maxMs: CHECKPOINT_RETRY_MAX_MS };
+        await sleep(systemTimer, backoffCeiling(ceiling, attempt));
       }
     }
     return undefined;

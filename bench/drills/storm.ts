@@ -19,6 +19,7 @@ import { startWecomEmulator } from '../../emulators/wecom/index.ts';
 import { createBudgetClient } from '../../functions/budget/index.ts';
 import { validateBundle } from '../../functions/bundle/index.ts';
 import { ALLOWED_HOSTS_ENV } from '../../functions/channels/wecom/index.ts';
+import { silentLogger } from '../../functions/ports.ts';
 import { buildHandler } from '../../functions/lambda/index.ts';
 import type { BatchResult } from '../../functions/pipeline/index.ts';
 import { EventSourceMapping, startInProcessForwarder } from '../../local/index.ts';
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
   const sentParkings: { id: string; receiver: string; at: number }[] = [];
   const totals = { batches: 0, suppressed: 0, deadLetters: 0, sent: 0, budgetFallbacks: 0, dynamoCalls: 0 };
   let invoking = 0;
+  const warnings = new Map<string, number>();
   try {
     const dynamo = await startDynamo();
     closers.push(() => dynamo.close());
@@ -158,7 +160,12 @@ async function main(): Promise<number> {
         for (const id of outcome.planned.parked?.parkings ?? []) sentParkings.push({ id, receiver, at });
       }
     };
-    const quiet = { info() {}, warn() {}, error() {} };
+    // Warnings and errors are counted by message, so the report shows what went wrong without a flood of lines.
+    const logger = {
+      ...silentLogger,
+      warn: (message: string) => void warnings.set(message, (warnings.get(message) ?? 0) + 1),
+      error: (message: string) => void warnings.set(message, (warnings.get(message) ?? 0) + 1),
+    };
     const mapping = new EventSourceMapping({
       sqs: sqs.client,
       queueUrl: queue.url,
@@ -169,7 +176,7 @@ async function main(): Promise<number> {
           env,
           sqs: sqs.client,
           dynamodb: dynamoClient(),
-          logger: quiet,
+          logger,
           metrics: { publish() {} },
           observer: observe,
         });
@@ -229,7 +236,7 @@ async function main(): Promise<number> {
       );
     }
     const dlqDepth = await sqs.depth(dlq.url);
-    const report = finalReport(phases, wecom.requests(), totals, dlqDepth.visible + dlqDepth.inFlight);
+    const report = finalReport(phases, wecom.requests(), totals, dlqDepth.visible + dlqDepth.inFlight, warnings);
     print(report);
     return report.passed ? 0 : 1;
   } finally {
@@ -392,6 +399,7 @@ function finalReport(
     dynamoCalls: number;
   },
   dlqDepth: number,
+  warnings: Map<string, number>,
 ) {
   const first = requests[0]?.receivedAt ?? 0;
   const keys: Record<string, { perMinute: number[]; rateLimited: number; maxIn60s: number }> = {};
@@ -440,6 +448,7 @@ function finalReport(
     keys,
     messages: { accepted, sentByHandlers: totals.sent, batches: totals.batches },
     events: { suppressed: totals.suppressed, deadLettered: totals.deadLetters, dlqDepth },
+    warnings: Object.fromEntries(warnings),
     dynamodb: {
       requests: totals.dynamoCalls,
       perMessage: accepted === 0 ? 0 : Number((totals.dynamoCalls / accepted).toFixed(2)),

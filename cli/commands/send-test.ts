@@ -73,12 +73,9 @@ export async function runSendTest(options: SendTestOptions, io: SendTestIo): Pro
     return 1;
   }
 
-  const logger = {
-    debug() {},
-    info() {},
-    warn: (fields: object, msg: string) => void io.stderr.write(`${msg} ${JSON.stringify(fields)}\n`),
-    error: (fields: object, msg: string) => void io.stderr.write(`${msg} ${JSON.stringify(fields)}\n`),
-  };
+  const say = (message: string, fields?: object) =>
+    void io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
+  const logger = { debug() {}, info() {}, warn: say, error: say };
   let webhook = '';
   try {
     webhook = await new wecom.WebhookResolver({ env: io.env }).resolve(receiver.webhook);

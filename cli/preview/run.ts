@@ -4,7 +4,7 @@ import { readEventInput } from '../../inputs/index.ts';
 import { planBatch } from '../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../functions/render/index.ts';
 import type { Renderer } from '../../functions/render/index.ts';
-import { compileRules } from '../../functions/rules/index.ts';
+import { compileRules, describeSuppression } from '../../functions/rules/index.ts';
 import { BundleError, formatProblem } from '../../functions/bundle/index.ts';
 import type { RulesEngine } from '../../functions/rules/index.ts';
 import { loadCheckedBundle } from '../../functions/bundle/index.ts';
@@ -98,7 +98,7 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
       notify: decision.notify,
       routes: decision.routes,
       receivers: decision.deliveries.map((delivery) => delivery.receiver),
-      suppressedBy: decision.suppressedBy,
+      suppressedBy: decision.suppressedBy && describeSuppression(decision.suppressedBy),
       messages: decision.deliveries.flatMap((delivery) =>
         renderer.renderEvent(delivery.receiver, event, delivery.mentions).map(toPreviewMessage),
       ),

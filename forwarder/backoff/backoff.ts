@@ -1,10 +1,15 @@
-/** Capped exponential backoff with full jitter, so many replicas or retries do not reconnect in lockstep. */
+/** Capped exponential backoff, so many replicas or retries do not reconnect in lockstep. */
 export interface BackoffOptions {
   initialMs: number;
   maxMs: number;
 }
 
-/** Produces successive delays; `reset()` after a success. */
+/** The delay cap of retry `attempt` (0 for the first retry): min(max, initial·2^attempt). */
+export function backoffCeiling(options: BackoffOptions, attempt: number): number {
+  return Math.min(options.maxMs, options.initialMs * 2 ** attempt);
+}
+
+/** Produces successive jittered delays; `reset()` after a success. */
 export class Backoff {
   private attempt = 0;
 
@@ -13,9 +18,9 @@ export class Backoff {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** The delay before the next attempt: between half and all of min(max, initial·2^attempt). */
+  /** The delay before the next attempt: between half and all of the attempt's ceiling. */
   next(): number {
-    const ceiling = Math.min(this.options.maxMs, this.options.initialMs * 2 ** this.attempt);
+    const ceiling = backoffCeiling(this.options, this.attempt);
     this.attempt = Math.min(this.attempt + 1, 30);
     return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
   }
@@ -23,18 +28,4 @@ export class Backoff {
   reset(): void {
     this.attempt = 0;
   }
-}
-
-/** Waits `ms`, or less if `signal` aborts first (never rejects). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

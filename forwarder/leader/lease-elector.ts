@@ -1,12 +1,13 @@
-import { sleep } from '../backoff/index.ts';
-import type { Clock } from '../clock.ts';
 import { microTime, statusOf } from '../kube/index.ts';
 import type { KubeApi, LeaseObject } from '../kube/index.ts';
-import type { Logger } from '../logger.ts';
+import { sleep, systemTimer } from '../ports.ts';
+import type { Clock, Logger, Timer } from '../ports.ts';
 
 export interface LeaseElectorOptions {
   kube: KubeApi;
   clock: Clock;
+  /** Paces the renew loop (default: Node's timers). */
+  timer?: Timer;
   logger: Logger;
   namespace: string;
   name: string;
@@ -81,7 +82,7 @@ export class LeaseElector {
         logger.warn({ lease: this.options.name }, 'lost the lease; stopping');
         await this.stepDown();
       }
-      await sleep(retryPeriodMs, this.abort.signal);
+      await sleep(this.options.timer ?? systemTimer, retryPeriodMs, this.abort.signal);
     }
   }
 

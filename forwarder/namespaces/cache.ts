@@ -1,7 +1,7 @@
 import type { NamespaceInfo } from '../../contracts/index.ts';
 import type { BackoffOptions } from '../backoff/index.ts';
 import type { KubeApi, WireObject } from '../kube/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../ports.ts';
 import { sqsSafeJson } from '../queue/index.ts';
 import { ListWatch } from '../watch/index.ts';
 import type { RestartReason } from '../watch/index.ts';

@@ -9,7 +9,7 @@ export interface Outbound {
   /** Warnings outlive Normal events when the buffer overflows. */
   warning: boolean;
   attempts: number;
-  /** Not sent again before this time (performance.now() ms), after a failed attempt. */
+  /** Not sent again before this time (the sender clock's ms), after a failed attempt. */
   notBefore: number;
   enqueuedAt: number;
   /** Called exactly once: `sent` when SQS acknowledged it, `dropped` when it was given up. */

@@ -1,7 +1,7 @@
-import { performance } from 'node:perf_hooks';
-import { Backoff } from '../backoff/index.ts';
+import { Backoff, backoffCeiling } from '../backoff/index.ts';
 import type { BackoffOptions } from '../backoff/index.ts';
-import type { Logger } from '../logger.ts';
+import { steadyClock, systemTimer } from '../ports.ts';
+import type { Cancel, Clock, Logger, Timer } from '../ports.ts';
 import type { ForwarderMetrics } from '../metrics/index.ts';
 import { EventBuffer } from './buffer.ts';
 import type { Outbound } from './buffer.ts';
@@ -26,6 +26,10 @@ export interface SenderOptions {
   concurrency: number;
   retryBackoff: BackoffOptions;
   maxBatchBytes?: number;
+  /** Measures linger and retry pauses (default: monotonic time). */
+  clock?: Clock;
+  /** Wakes the sender when a linger or pause ends (default: Node's timers). */
+  timer?: Timer;
 }
 
 /** What the caller hands over: the message body and how to report its fate. */
@@ -44,22 +48,26 @@ export class SqsSender {
   private readonly buffer: EventBuffer;
   private readonly backoff: Backoff;
   private readonly maxBatchBytes: number;
+  private readonly clock: Clock;
+  private readonly timer: Timer;
   private inFlight = 0;
   private inFlightEvents = 0;
   private inFlightBytes = 0;
   private seq = 0;
   private pausedUntil = 0;
   private flushing = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private cancelWake: Cancel | undefined;
+  private wakeAtMs = Infinity;
   private reachable: boolean | undefined;
   private idleWaiters: Array<() => void> = [];
-  private overflow = { pending: 0, lastLogAt: -Infinity, timer: undefined as NodeJS.Timeout | undefined };
+  private overflow = { pending: 0, lastLogAt: -Infinity, cancelReport: undefined as Cancel | undefined };
 
   constructor(private readonly options: SenderOptions) {
     this.buffer = new EventBuffer({ maxEvents: options.maxEvents, maxBytes: options.maxBytes });
     this.backoff = new Backoff(options.retryBackoff);
     this.maxBatchBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES;
+    this.clock = options.clock ?? steadyClock;
+    this.timer = options.timer ?? systemTimer;
     options.metrics.observeBuffer(() => ({
       events: this.depth,
       bytes: this.buffer.bytes + this.inFlightBytes,
@@ -107,11 +115,11 @@ export class SqsSender {
       bytes,
       attempts: 0,
       notBefore: 0,
-      enqueuedAt: performance.now(),
+      enqueuedAt: this.clock.now(),
     };
     this.dropOverflow(this.buffer.push(item));
     // While a timer will pump within this item's linger anyway, only a newly filled batch needs a pump now.
-    const timerCovers = this.timerAt <= item.enqueuedAt + this.options.lingerMs;
+    const timerCovers = this.wakeAtMs <= item.enqueuedAt + this.options.lingerMs;
     if (timerCovers && !this.flushing && this.buffer.size % MAX_BATCH_ENTRIES !== 0) return;
     this.pump();
   }
@@ -124,12 +132,12 @@ export class SqsSender {
     this.flushing = true;
     this.pump();
     if (this.depth > 0) {
-      let timer: NodeJS.Timeout | undefined;
+      let cancel: Cancel | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+        new Promise<void>((resolve) => (cancel = this.timer.schedule(timeoutMs, resolve))),
       ]);
-      clearTimeout(timer);
+      cancel?.();
     }
     return this.depth;
   }
@@ -137,14 +145,14 @@ export class SqsSender {
   /** Stops timers and forgets buffered messages (leadership lost: the next leader resends from the checkpoint). */
   discard(): void {
     this.buffer.clear();
-    clearTimeout(this.timer);
-    clearTimeout(this.overflow.timer);
+    this.cancelWake?.();
+    this.overflow.cancelReport?.();
     this.reportOverflow();
-    this.timerAt = Infinity;
+    this.wakeAtMs = Infinity;
   }
 
   private pump(): void {
-    const now = performance.now();
+    const now = this.clock.now();
     while (this.inFlight < this.options.concurrency && now >= this.pausedUntil) {
       const ready = this.buffer.readyCount(now, MAX_BATCH_ENTRIES);
       if (ready === 0) break;
@@ -198,7 +206,7 @@ export class SqsSender {
       metrics.batches.inc({ outcome: 'error' });
       metrics.retries.inc({ cause: 'call' }, batch.length);
       const delay = this.backoff.next();
-      this.pausedUntil = performance.now() + delay;
+      this.pausedUntil = this.clock.now() + delay;
       logger.warn(
         { err: String(err), events: batch.length, retryInMs: delay },
         'SendMessageBatch failed; will retry',
@@ -210,16 +218,12 @@ export class SqsSender {
       this.inFlightBytes -= batchBytes;
     }
     if (retry.length > 0) {
-      const now = performance.now();
+      const now = this.clock.now();
       for (const item of retry) {
         item.attempts++;
         item.notBefore = Math.max(
           this.pausedUntil,
-          now +
-            Math.min(
-              this.options.retryBackoff.maxMs,
-              this.options.retryBackoff.initialMs * 2 ** (item.attempts - 1),
-            ),
+          now + backoffCeiling(this.options.retryBackoff, item.attempts - 1),
         );
       }
       this.dropOverflow(this.buffer.requeue(retry));
@@ -228,16 +232,13 @@ export class SqsSender {
   }
 
   private wakeAt(at: number): void {
-    if (at >= this.timerAt) return;
-    clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(
-      () => {
-        this.timerAt = Infinity;
-        this.pump();
-      },
-      Math.max(0, at - performance.now()),
-    );
+    if (at >= this.wakeAtMs) return;
+    this.cancelWake?.();
+    this.wakeAtMs = at;
+    this.cancelWake = this.timer.schedule(Math.max(0, at - this.clock.now()), () => {
+      this.wakeAtMs = Infinity;
+      this.pump();
+    });
   }
 
   private notifyIdle(): void {
@@ -254,18 +255,19 @@ export class SqsSender {
       this.overflow.pending++;
     }
     if (items.length === 0) return;
-    if (performance.now() - this.overflow.lastLogAt >= OVERFLOW_LOG_INTERVAL_MS) this.reportOverflow();
-    else if (!this.overflow.timer) {
-      this.overflow.timer = setTimeout(
+    const sinceLog = this.clock.now() - this.overflow.lastLogAt;
+    if (sinceLog >= OVERFLOW_LOG_INTERVAL_MS) this.reportOverflow();
+    else if (!this.overflow.cancelReport) {
+      this.overflow.cancelReport = this.timer.schedule(
+        OVERFLOW_LOG_INTERVAL_MS - sinceLog,
         () => this.reportOverflow(),
-        OVERFLOW_LOG_INTERVAL_MS - (performance.now() - this.overflow.lastLogAt),
+        { background: true },
       );
-      this.overflow.timer.unref();
     }
   }
 
   private reportOverflow(): void {
-    this.overflow.timer = undefined;
+    this.overflow.cancelReport = undefined;
     if (this.overflow.pending === 0) return;
     this.options.logger.error(
       {
@@ -276,6 +278,6 @@ export class SqsSender {
       'event buffer full while SQS is slow or unavailable; dropped the oldest Normal events first',
     );
     this.overflow.pending = 0;
-    this.overflow.lastLogAt = performance.now();
+    this.overflow.lastLogAt = this.clock.now();
   }
 }

@@ -1,8 +1,9 @@
-import { Backoff, sleep } from '../backoff/index.ts';
+import { Backoff } from '../backoff/index.ts';
 import type { BackoffOptions } from '../backoff/index.ts';
 import { statusOf } from '../kube/index.ts';
 import type { KubeApi, WatchHandle, WatchedResource, WireObject } from '../kube/index.ts';
-import type { Logger } from '../logger.ts';
+import { sleep, systemClock, systemTimer } from '../ports.ts';
+import type { Clock, Logger, Timer } from '../ports.ts';
 
 /** What a {@link ListWatch} reports, in stream order. */
 export interface ListWatchHandler {
@@ -31,6 +32,10 @@ export interface ListWatchOptions {
   /** A watch open at least this long counts as healthy and resets the backoff. */
   healthyAfterMs?: number;
   onRestart?: (reason: RestartReason) => void;
+  /** Times how long a watch stayed open (default: the wall clock). */
+  clock?: Clock;
+  /** Paces reconnects (default: Node's timers). */
+  timer?: Timer;
 }
 
 interface WatchOutcome {
@@ -52,9 +57,13 @@ export class ListWatch {
   private readonly abort = new AbortController();
   private current: WatchHandle | undefined;
   private loop: Promise<void> | undefined;
+  private readonly clock: Clock;
+  private readonly timer: Timer;
 
   constructor(private readonly options: ListWatchOptions) {
     this.rv = options.resumeFrom;
+    this.clock = options.clock ?? systemClock;
+    this.timer = options.timer ?? systemTimer;
   }
 
   /** True while a watch stream is open. */
@@ -111,10 +120,10 @@ export class ListWatch {
         const delay = backoff.next();
         logger.warn({ resource, err: String(outcome.error), retryInMs: delay }, 'watch failed; reconnecting');
         this.options.onRestart?.('error');
-        await sleep(delay, this.abort.signal);
+        await sleep(this.timer, delay, this.abort.signal);
       } else {
         this.options.onRestart?.('closed');
-        if (!healthy) await sleep(backoff.next(), this.abort.signal);
+        if (!healthy) await sleep(this.timer, backoff.next(), this.abort.signal);
       }
     }
   }
@@ -140,7 +149,7 @@ export class ListWatch {
 
   private watchOnce(resourceVersion: string, established: () => void): Promise<WatchOutcome> {
     const { handler } = this.options;
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     let expired = false;
     let delivered = false;
     let streamError: unknown;
@@ -155,7 +164,7 @@ export class ListWatch {
           expired: expired || statusOf(err) === 410,
           error: err ?? streamError,
           delivered,
-          durationMs: Date.now() - startedAt,
+          durationMs: this.clock.now() - startedAt,
         });
       };
       const onEvent = (type: string, object: WireObject, raw?: string) => {

@@ -13,7 +13,8 @@ import { createHandler } from './create-handler.ts';
 import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 import { SqsCopyQueue } from './sqs-copy-queue.ts';
 import { powertoolsLogger, powertoolsMetrics } from './observability.ts';
-import type { BatchMetrics, HandlerLogger } from './observability.ts';
+import type { Clock, Logger } from '../ports.ts';
+import type { BatchMetrics } from './observability.ts';
 import { WebhookSender } from './webhook-sender.ts';
 
 /** The environment the function reads, and the clients tests and `npm start` may swap. */
@@ -27,14 +28,16 @@ export interface ColdStartOptions {
   /** Sees every batch's result (`npm start`'s page, the drills); production needs none. */
   observer?: (result: BatchResult) => void;
   ssm?: SsmSender;
-  logger?: HandlerLogger;
+  /** The one log of the function: the handler's lines and the WeCom client's retries and warnings. */
+  logger?: Logger;
   metrics?: BatchMetrics;
-  clock?: () => number;
+  clock?: Clock;
   /**
-   * Options of the WeCom client (its sleep, backoff, logger…). Allowed hosts come only from
-   * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS` and the clock from `clock`, so these cannot override them.
+   * Options of the WeCom client (its sleep, backoff…). Allowed hosts come only from
+   * `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS`, the clock from `clock` and the logger from `logger`, so these cannot
+   * override them.
    */
-  wecom?: Omit<WecomClientOptions, 'allowedHosts' | 'clock'>;
+  wecom?: Omit<WecomClientOptions, 'allowedHosts' | 'clock' | 'logger'>;
 }
 
 /**
@@ -49,11 +52,11 @@ export interface ColdStartOptions {
 export function buildHandler(options: ColdStartOptions): SQSHandler {
   const { bundle, env } = options;
   const clock = options.clock ?? Date.now;
+  const logger = options.logger ?? powertoolsLogger();
   const engine = compileRules(bundle);
   const renderer = compileRenderer(bundle, { now: clock });
   const resolver = new WebhookResolver({ env, ...(options.ssm ? { ssm: options.ssm } : {}) });
-  const client = new WecomClient({ ...options.wecom, allowedHosts: allowedHostsFromEnv(env), clock });
-  const logger = options.logger ?? powertoolsLogger();
+  const client = new WecomClient({ ...options.wecom, allowedHosts: allowedHostsFromEnv(env), clock, logger });
   const table = env.KUBE_WECOM_STATE_TABLE;
   if (!table) logger.warn("KUBE_WECOM_STATE_TABLE is not set: robot budgets are this process's alone", {});
   const dynamodb = table ? (options.dynamodb ?? createBudgetClient()) : undefined;

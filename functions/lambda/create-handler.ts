@@ -2,16 +2,17 @@ import type { SQSBatchResponse, SQSHandler } from 'aws-lambda';
 import { processBatch } from '../pipeline/index.ts';
 import type { BatchResult, DeadLetter, PipelineDeps } from '../pipeline/index.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
-import type { BatchMetrics, HandlerLogger } from './observability.ts';
+import type { Clock, Logger } from '../ports.ts';
+import type { BatchMetrics } from './observability.ts';
 
 /** Everything the handler needs, built once per cold start. */
 export interface HandlerDeps {
   pipeline: PipelineDeps;
   /** Where dead letters go with their reason; without it they are reported as failures for the redrive policy. */
   deadLetters: DeadLetterQueue | undefined;
-  logger: HandlerLogger;
+  logger: Logger;
   metrics: BatchMetrics;
-  clock?: () => number;
+  clock?: Clock;
   /** Time kept back from the Lambda deadline to report the batch (default 3 s). */
   safetyMarginMs?: number;
   /**
@@ -75,14 +76,17 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
       }
     }
     for (const outcome of result.outcomes) {
-      if (outcome.status === 'retry') {
-        deps.logger.warn('delivery failed; SQS will redeliver', {
-          receiver: outcome.planned.message.receiver,
-          errcode: outcome.errcode,
-          reason: outcome.reason,
-          attempts: outcome.attempts,
-        });
-      }
+      if (outcome.status !== 'retry') continue;
+      // An outcome on its last receive was dead-lettered above; only what SQS really redelivers is said to be.
+      const redelivered = outcome.planned.events.flatMap((e) => e.messageIds).filter((id) => retry.has(id));
+      if (redelivered.length === 0) continue;
+      deps.logger.warn('delivery failed; SQS will redeliver', {
+        receiver: outcome.planned.message.receiver,
+        errcode: outcome.errcode,
+        reason: outcome.reason,
+        attempts: outcome.attempts,
+        messageIds: [...new Set(redelivered)],
+      });
     }
     for (const deferral of result.deferrals) {
       deps.logger.info('events wait for a free slot', {

@@ -8,4 +8,4 @@ export type { DeadLetterEntry, DeadLetterQueue } from './dead-letter-queue.ts';
 export type { SqsSender, SqsSenderSource } from './sqs-batch-sender.ts';
 export { SqsCopyQueue } from './sqs-copy-queue.ts';
 export { WebhookSender } from './webhook-sender.ts';
-export type { BatchMetrics, HandlerLogger } from './observability.ts';
+export type { BatchMetrics } from './observability.ts';

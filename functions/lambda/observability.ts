@@ -1,13 +1,7 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { BatchStats } from '../pipeline/index.ts';
-
-/** The logging the handler does, narrowed so tests can record it. */
-export interface HandlerLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+import type { Logger } from '../ports.ts';
 
 /** Where a batch's figures go: CloudWatch EMF in Lambda, a recorder in tests. */
 export interface BatchMetrics {
@@ -15,9 +9,10 @@ export interface BatchMetrics {
 }
 
 /** Structured JSON logs (Powertools), with the service name from `POWERTOOLS_SERVICE_NAME`. */
-export function powertoolsLogger(): HandlerLogger {
-  const logger = new Logger({ serviceName: 'kube-wecom' });
+export function powertoolsLogger(): Logger {
+  const logger = new PowertoolsLogger({ serviceName: 'kube-wecom' });
   return {
+    debug: (message, fields) => logger.debug(message, fields ?? {}),
     info: (message, fields) => logger.info(message, fields ?? {}),
     warn: (message, fields) => logger.warn(message, fields ?? {}),
     error: (message, fields) => logger.error(message, fields ?? {}),

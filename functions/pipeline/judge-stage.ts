@@ -1,10 +1,16 @@
-import type { Decision, RulesEngine } from '../rules/index.ts';
-import type { BatchStats, CollapsedEvent } from './types.ts';
+import type { Decision, RulesEngine, SuppressionReason } from '../rules/index.ts';
+import type { CollapsedEvent } from './types.ts';
 
 /** A collapsed event with the engine's verdict on it. */
 export interface JudgedEvent {
   collapsed: CollapsedEvent;
   decision: Decision;
+}
+
+/** The events to notify about, and how many were suppressed for each reason. */
+export interface Judgement {
+  judged: JudgedEvent[];
+  suppressed: Partial<Record<SuppressionReason, number>>;
 }
 
 /**
@@ -15,22 +21,19 @@ export function judgeEvents(
   collapsed: readonly CollapsedEvent[],
   engine: RulesEngine,
   now: number,
-  stats: BatchStats,
-): JudgedEvent[] {
+): Judgement {
   const judged: JudgedEvent[] = [];
+  const suppressed: Judgement['suppressed'] = {};
   for (const item of collapsed) {
     const decision = owedOnly(engine.evaluate(item.event, now, item.occurrences), item.owed);
     if (decision.notify) {
-      stats.notified++;
       judged.push({ collapsed: item, decision });
     } else {
-      const reason = decision.suppressedBy!.startsWith('silence:')
-        ? 'silence'
-        : (decision.suppressedBy as 'no-route' | 'repeat');
-      stats.suppressed[reason] = (stats.suppressed[reason] ?? 0) + 1;
+      const reason = decision.suppressedBy!.reason;
+      suppressed[reason] = (suppressed[reason] ?? 0) + 1;
     }
   }
-  return judged;
+  return { judged, suppressed };
 }
 
 /**
@@ -42,5 +45,5 @@ function owedOnly(decision: Decision, owed: ReadonlySet<string> | undefined): De
   const deliveries = decision.deliveries.filter((delivery) => owed.has(delivery.receiver));
   if (deliveries.length === decision.deliveries.length) return decision;
   if (deliveries.length > 0) return { ...decision, deliveries };
-  return { ...decision, notify: false, deliveries: [], suppressedBy: 'no-route' };
+  return { ...decision, notify: false, deliveries: [], suppressedBy: { reason: 'no-route' } };
 }

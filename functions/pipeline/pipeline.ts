@@ -2,7 +2,7 @@ import { ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/limits.ts';
 import type { ParkedEvents } from '../deferral/index.ts';
 import type { RulesEngine } from '../rules/index.ts';
 import type { Renderer } from '../render/index.ts';
-import { applyBudget, type Waiting } from './budget-stage.ts';
+import { applyBudget } from './budget-stage.ts';
 import { collapseUpdates } from './collapse-stage.ts';
 import { decodeRecords } from './decode-stage.ts';
 import { deferWaits, type DeferralPorts } from './defer-stage.ts';
@@ -44,16 +44,21 @@ export interface BatchContext {
 
 const DEFAULT_MAX_FAILURES = 5;
 
-/** decode → collapse → judge (route, repeat, silence) → group, pure. */
+/** decode → collapse → judge (route, repeat, silence) → group, pure; with the figures so far. */
 function noticesOf(records: readonly BatchRecord[], engine: RulesEngine, now: number) {
-  const stats = emptyStats(records.length);
   const { decoded, poison } = decodeRecords(records);
-  stats.poison = poison.length;
-  stats.events = decoded.length;
   const collapsed = collapseUpdates(decoded);
-  stats.collapsed = collapsed.length;
-  const notices = groupDeliveries(judgeEvents(collapsed, engine, now, stats));
-  return { notices, poison, stats };
+  const { judged, suppressed } = judgeEvents(collapsed, engine, now);
+  const notices = groupDeliveries(judged);
+  const counts = {
+    records: records.length,
+    poison: poison.length,
+    events: decoded.length,
+    collapsed: collapsed.length,
+    notified: judged.length,
+    suppressed,
+  };
+  return { notices, poison, counts };
 }
 
 /** render and fit → budget, pure, against `slots(receiver)` messages per receiver. */
@@ -62,13 +67,14 @@ function planMessages(
   renderer: Renderer,
   slots: (receiver: string) => number,
   parked: ReadonlyMap<string, ParkedEvents>,
-  stats: BatchStats,
-): { planned: PlannedMessage[]; waiting: Map<string, Waiting> } {
+) {
   const rendered = renderNotices(notices, renderer, slots);
   const plan = applyBudget(rendered.planned, rendered.left, slots, renderer, parked);
-  stats.messages = plan.planned.length;
-  stats.overflowMessages = plan.planned.filter((item) => item.overflow).length;
-  return plan;
+  const counts = {
+    messages: plan.planned.length,
+    overflowMessages: plan.planned.filter((item) => item.overflow).length,
+  };
+  return { ...plan, counts };
 }
 
 /**
@@ -80,11 +86,12 @@ export function planBatch(
   deps: Pick<PipelineDeps, 'engine' | 'renderer'>,
   now: number,
 ): { planned: PlannedMessage[]; poison: DeadLetter[]; stats: BatchStats } {
-  const { notices, poison, stats } = noticesOf(records, deps.engine, now);
+  const { notices, poison, counts } = noticesOf(records, deps.engine, now);
   const perMinute = (receiver: string) =>
     Math.max(1, deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? ROBOT_MESSAGES_PER_MINUTE);
-  const { planned } = planMessages(notices, deps.renderer, perMinute, new Map(), stats);
-  return { planned, poison, stats };
+  const plan = planMessages(notices, deps.renderer, perMinute, new Map());
+  // Delivery figures: a plan has delivered nothing yet; processBatch fills them.
+  return { planned: plan.planned, poison, stats: { ...NOTHING_DELIVERED, ...counts, ...plan.counts } };
 }
 
 /**
@@ -98,28 +105,35 @@ export async function processBatch(
   context: BatchContext,
 ): Promise<BatchResult> {
   const { now, deadline } = context;
-  const { notices, poison, stats } = noticesOf(records, deps.engine, now);
-  const grants = await reserveSlots(notices, deps.sender, now, stats);
+  const judged = noticesOf(records, deps.engine, now);
+  const reserved = await reserveSlots(judged.notices, deps.sender, now);
+  const { grants } = reserved;
   const parked = await takeParked(grants, deps.deferral);
   const held = (receiver: string) => grants.get(receiver)?.slots.length ?? 0;
-  const { planned, waiting } = planMessages(notices, deps.renderer, held, parked, stats);
-  assignSlots(planned, grants);
-  const outcomes = await deliverMessages(planned, deps.sender, deadline);
-  const fates = settleOutcomes(
-    outcomes,
-    waiting,
-    { now, grants, maxFailures: deps.maxFailures ?? DEFAULT_MAX_FAILURES },
-    stats,
-  );
+  const plan = planMessages(judged.notices, deps.renderer, held, parked);
+  assignSlots(plan.planned, grants);
+  const outcomes = await deliverMessages(plan.planned, deps.sender, deadline);
+  const settled = settleOutcomes(outcomes, plan.waiting, {
+    now,
+    grants,
+    maxFailures: deps.maxFailures ?? DEFAULT_MAX_FAILURES,
+  });
+  const { waits } = settled.fates;
   const deferred = deps.deferral
-    ? await deferWaits(fates.waits, deps.deferral, now)
+    ? await deferWaits(waits, deps.deferral, now)
     : {
         deferrals: [],
-        retry: [...fates.waits.values()].flatMap((wait) => wait.events.flatMap((event) => event.messageIds)),
+        retry: [...waits.values()].flatMap((wait) => wait.events.flatMap((event) => event.messageIds)),
         lostPiles: [],
       };
-  const { retry, deadLetters } = reportOutcomes(fates, deferred, poison, stats);
-  return { retry, deadLetters, deferrals: deferred.deferrals, outcomes, stats };
+  const report = reportOutcomes(settled.fates, deferred, judged.poison);
+  return {
+    retry: report.retry,
+    deadLetters: report.deadLetters,
+    deferrals: deferred.deferrals,
+    outcomes,
+    stats: { ...judged.counts, ...plan.counts, ...reserved.counts, ...settled.counts, ...report.counts },
+  };
 }
 
 /** Piles parked for the receivers that hold a slot now: this batch's summary will carry them. */
@@ -159,26 +173,16 @@ function assignSlots(planned: PlannedMessage[], grants: ReadonlyMap<string, Gran
   }
 }
 
-function emptyStats(records: number): BatchStats {
-  return {
-    records,
-    poison: 0,
-    events: 0,
-    collapsed: 0,
-    notified: 0,
-    suppressed: {},
-    messages: 0,
-    sent: 0,
-    overflowMessages: 0,
-    retries: 0,
-    failuresByErrcode: {},
-    deadLetters: 0,
-    retryLater: 0,
-    slotsGranted: 0,
-    slotsRefused: 0,
-    budgetFallbacks: 0,
-    deferred: 0,
-    parkedSent: 0,
-    deferralDelayMs: 0,
-  };
-}
+const NOTHING_DELIVERED = {
+  sent: 0,
+  retries: 0,
+  failuresByErrcode: {},
+  deadLetters: 0,
+  retryLater: 0,
+  slotsGranted: 0,
+  slotsRefused: 0,
+  budgetFallbacks: 0,
+  deferred: 0,
+  parkedSent: 0,
+  deferralDelayMs: 0,
+} satisfies Partial<BatchStats>;

@@ -2,6 +2,14 @@ import type { DeferOutcome } from './defer-stage.ts';
 import type { Fates } from './settle-stage.ts';
 import type { BatchStats, DeadLetter } from './types.ts';
 
+/** Each queue message's fate, and its figures. */
+export interface Report {
+  /** Message ids SQS must redeliver. */
+  retry: string[];
+  deadLetters: DeadLetter[];
+  counts: Pick<BatchStats, 'deadLetters' | 'retryLater'>;
+}
+
 /**
  * The fate of each queue message. It is done (deleted) once every receiver it owes either got it, or holds it
  * waiting (parked or re-enqueued). It is left to SQS's redelivery only when neither the state table nor the queue
@@ -9,12 +17,7 @@ import type { BatchStats, DeadLetter } from './types.ts';
  * (`owed`), so a redrive does not repeat it to the others. Piles of parked events that cannot go on are
  * dead-lettered with their counts, so even they are accounted for.
  */
-export function reportOutcomes(
-  fates: Fates,
-  deferred: DeferOutcome,
-  poison: readonly DeadLetter[],
-  stats: BatchStats,
-): { retry: string[]; deadLetters: DeadLetter[] } {
+export function reportOutcomes(fates: Fates, deferred: DeferOutcome, poison: readonly DeadLetter[]): Report {
   const retry = new Set(deferred.retry);
   const dead: DeadLetter[] = [];
   for (const [event, ends] of fates.dead) {
@@ -43,7 +46,9 @@ export function reportOutcomes(
     });
   }
   const deadLetters = [...poison, ...dead];
-  stats.deadLetters = deadLetters.length;
-  stats.retryLater = retry.size;
-  return { retry: [...retry], deadLetters };
+  return {
+    retry: [...retry],
+    deadLetters,
+    counts: { deadLetters: deadLetters.length, retryLater: retry.size },
+  };
 }

@@ -10,8 +10,10 @@ export async function reserveSlots(
   notices: readonly Notice[],
   sender: MessageSender,
   now: number,
-  stats: BatchStats,
-): Promise<Map<string, Grant>> {
+): Promise<{
+  grants: Map<string, Grant>;
+  counts: Pick<BatchStats, 'slotsGranted' | 'slotsRefused' | 'budgetFallbacks'>;
+}> {
   const wanted = new Map<string, number>();
   for (const notice of notices) wanted.set(notice.receiver, (wanted.get(notice.receiver) ?? 0) + 1);
   const grants = await Promise.all(
@@ -19,10 +21,11 @@ export async function reserveSlots(
       async ([receiver, count]) => [receiver, await sender.reserve(receiver, count, now)] as const,
     ),
   );
+  const counts = { slotsGranted: 0, slotsRefused: 0, budgetFallbacks: 0 };
   for (const [receiver, grant] of grants) {
-    stats.slotsGranted += grant.slots.length;
-    stats.slotsRefused += Math.max(0, wanted.get(receiver)! - grant.slots.length);
-    if (grant.source === 'local') stats.budgetFallbacks++;
+    counts.slotsGranted += grant.slots.length;
+    counts.slotsRefused += Math.max(0, wanted.get(receiver)! - grant.slots.length);
+    if (grant.source === 'local') counts.budgetFallbacks++;
   }
-  return new Map(grants);
+  return { grants: new Map(grants), counts };
 }

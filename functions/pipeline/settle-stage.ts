@@ -33,6 +33,12 @@ export interface Fates {
   deadPiles: { receiver: string; pile: ParkedEvents; end: DeadEnd }[];
 }
 
+/** The delivery figures of the batch. */
+export type SettleCounts = Pick<
+  BatchStats,
+  'sent' | 'retries' | 'failuresByErrcode' | 'deferred' | 'parkedSent' | 'deferralDelayMs'
+>;
+
 export interface SettleOptions {
   now: number;
   grants: ReadonlyMap<string, Grant>;
@@ -58,8 +64,15 @@ export function settleOutcomes(
   outcomes: readonly DeliveryOutcome[],
   waiting: ReadonlyMap<string, Waiting>,
   options: SettleOptions,
-  stats: BatchStats,
-): Fates {
+): { fates: Fates; counts: SettleCounts } {
+  const stats: SettleCounts = {
+    sent: 0,
+    retries: 0,
+    failuresByErrcode: {},
+    deferred: 0,
+    parkedSent: 0,
+    deferralDelayMs: 0,
+  };
   const { now, grants, maxFailures } = options;
   const delivered = new Map<CollapsedEvent, Set<string>>();
   const fates: Fates = { waits: new Map(), delivered, dead: new Map(), deadPiles: [] };
@@ -154,5 +167,5 @@ export function settleOutcomes(
     stats.deferred += wait.events.length;
     if (wait.events.length === 0 && wait.piles.length === 0) fates.waits.delete(receiver);
   }
-  return fates;
+  return { fates, counts: stats };
 }

@@ -1,6 +1,6 @@
 import type { EnvelopeV1, NormalizedEvent } from '../../contracts/index.ts';
 import type { ParkedEvents } from '../deferral/index.ts';
-import type { Occurrence, ResolvedMentions, Suppression } from '../rules/index.ts';
+import type { Occurrence, ResolvedMentions, Suppression, SuppressionReason } from '../rules/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
 
 /** One queue message as the pipeline needs it (an SQS record, or one line of `preview --batch` input). */
@@ -116,7 +116,7 @@ export interface BatchStats {
   events: number;
   collapsed: number;
   notified: number;
-  suppressed: Partial<Record<'no-route' | 'repeat' | 'silence', number>>;
+  suppressed: Partial<Record<SuppressionReason, number>>;
   messages: number;
   sent: number;
   overflowMessages: number;

@@ -1,3 +1,4 @@
+import { mergeMentions } from '../rules/index.ts';
 import type { ResolvedMentions } from '../rules/index.ts';
 import { utf8Bytes } from './bytes.ts';
 import type { WecomMsgtype } from './types.ts';
@@ -69,11 +70,12 @@ function lists(users: string[], mobiles: string[]): MentionLists | undefined {
 
 /** Merges lists a full-body template already set with ours, without duplicates. */
 export function mergeLists(body: Record<string, unknown>, add: MentionLists): MentionLists {
-  const merged: MentionLists = {};
-  for (const key of ['mentioned_list', 'mentioned_mobile_list'] as const) {
-    const own = Array.isArray(body[key]) ? (body[key] as unknown[]).filter((v) => typeof v === 'string') : [];
-    const all = [...new Set([...(own as string[]), ...(add[key] ?? [])])];
-    if (all.length > 0) merged[key] = all;
-  }
-  return merged;
+  const own = (key: keyof MentionLists): string[] =>
+    Array.isArray(body[key])
+      ? (body[key] as unknown[]).filter((v): v is string => typeof v === 'string')
+      : [];
+  const merged: ResolvedMentions = { users: [], mobiles: [], all: false };
+  mergeMentions(merged, { users: own('mentioned_list'), mobiles: own('mentioned_mobile_list') });
+  mergeMentions(merged, { users: add.mentioned_list, mobiles: add.mentioned_mobile_list });
+  return lists(merged.users, merged.mobiles) ?? {};
 }

@@ -2,12 +2,31 @@ import type { NormalizedEvent } from '../../contracts/index.ts';
 import { compileAnyMatcher, compileMatcher } from './matcher.ts';
 import type { EventPredicate } from './matcher.ts';
 import { repeatAllowsAny } from './repeat.ts';
+import { mergeMentions } from './mentions.ts';
 import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
 import type { Bundle, Mentions, RepeatPolicy } from '../bundle/schema.ts';
 
-/** Why an event that matched nothing, or matched but was held back, is not delivered. */
-export type Suppression = 'no-route' | 'repeat' | `silence:${number}`;
+/**
+ * Why an event that matched nothing, or matched but was held back, is not delivered; a silence carries its index
+ * in the bundle's `silences`, so nothing has to parse it back out of a string.
+ */
+export type Suppression =
+  | { readonly reason: 'no-route' }
+  | { readonly reason: 'repeat' }
+  | { readonly reason: 'silence'; readonly silence: number };
+
+/** What suppressions are counted by. */
+export type SuppressionReason = Suppression['reason'];
+
+// Shared, so a suppressed event allocates no reason of its own.
+const NO_ROUTE: Suppression = { reason: 'no-route' };
+const REPEAT: Suppression = { reason: 'repeat' };
+
+/** How `preview` prints a suppression: `no-route`, `repeat` or `silence:<index>`. */
+export function describeSuppression(suppression: Suppression): string {
+  return suppression.reason === 'silence' ? `silence:${suppression.silence}` : suppression.reason;
+}
 
 /** The resolved @ list for one delivery (receiver + routes + namespace owners). */
 export interface ResolvedMentions {
@@ -102,12 +121,12 @@ export function compileRules(bundle: Bundle): RulesEngine {
         if (route.stop) break scan;
       }
     }
-    if (routeNames.length === 0) return suppressed(routeNames, 'no-route');
-    if (passing === undefined) return suppressed(routeNames, 'repeat');
+    if (routeNames.length === 0) return suppressed(routeNames, NO_ROUTE);
+    if (passing === undefined) return suppressed(routeNames, REPEAT);
     for (let i = 0; i < silences.length; i++) {
       const silence = silences[i]!;
       if (now >= silence.startsAt && now < silence.endsAt && silence.matches(event)) {
-        return suppressed(routeNames, `silence:${i}`);
+        return suppressed(routeNames, { reason: 'silence', silence: i });
       }
     }
     return {
@@ -151,20 +170,15 @@ function suppressed(routes: string[], reason: Suppression): Decision {
 /** Merges one mention source into a delivery's list, de-duplicated, owners read from the namespace annotation. */
 function addMentions(into: ResolvedMentions, from: Mentions | undefined, event: NormalizedEvent): void {
   if (!from) return;
-  if (from.users) for (const user of from.users) pushUnique(into.users, user);
-  if (from.mobiles) for (const mobile of from.mobiles) pushUnique(into.mobiles, mobile);
-  if (from.all) into.all = true;
+  mergeMentions(into, from);
   if (from.fromNamespaceAnnotation) {
     const owners = event.namespaceAnnotations[from.fromNamespaceAnnotation];
-    if (owners) {
-      for (const owner of owners.split(',')) {
-        const user = owner.trim();
-        if (user) pushUnique(into.users, user);
-      }
-    }
+    if (owners)
+      mergeMentions(into, {
+        users: owners
+          .split(',')
+          .map((owner) => owner.trim())
+          .filter(Boolean),
+      });
   }
-}
-
-function pushUnique(list: string[], value: string): void {
-  if (!list.includes(value)) list.push(value);
 }

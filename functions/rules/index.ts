@@ -3,6 +3,14 @@ export { compilePattern, compilePatternList } from './pattern.ts';
 export { compileMatcher } from './matcher.ts';
 export { repeatAllows, repeatAllowsAny } from './repeat.ts';
 export type { Occurrence } from './repeat.ts';
-export { compileRules } from './engine.ts';
-export type { Decision, Delivery, ResolvedMentions, RulesEngine, Suppression } from './engine.ts';
-export { mergeMentions } from './merge-mentions.ts';
+export { compileRules, describeSuppression } from './engine.ts';
+export { mergeMentions } from './mentions.ts';
+export type { MentionSource } from './mentions.ts';
+export type {
+  Decision,
+  Delivery,
+  ResolvedMentions,
+  RulesEngine,
+  Suppression,
+  SuppressionReason,
+} from './engine.ts';

@@ -1,5 +1,5 @@
 import type { DestinationStream } from 'pino';
-import type { HandlerLogger } from '../../functions/lambda/index.ts';
+import type { Logger } from '../../functions/ports.ts';
 import type { BatchStats } from '../../functions/pipeline/index.ts';
 
 /** The console's compact live log: one timestamped line per batch, per message and per problem. */
@@ -69,10 +69,11 @@ export class LiveLog {
    * The handler's log: warnings and errors (a failed delivery, a dead letter) go to the console; the per-batch
    * info line is left out because {@link batch} already says it more briefly.
    */
-  handlerLogger(): HandlerLogger {
+  handlerLogger(): Logger {
     const say = (message: string, fields?: Record<string, unknown>) =>
       this.line(`function   ${message}${describeFields(fields ?? {})}`);
-    return { info: () => undefined, warn: say, error: say };
+    const ignore = () => undefined;
+    return { debug: ignore, info: ignore, warn: say, error: say };
   }
 }
 

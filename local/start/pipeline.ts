@@ -156,9 +156,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         KUBE_WECOM_MAX_RECEIVE_COUNT: String(queues.maxReceiveCount),
       },
       sqs: queues.client,
-      logger: log.handlerLogger(),
+      logger: feed.functionLogger(log.handlerLogger()),
       metrics: feed.batchMetrics(),
-      wecom: { logger: feed.wecomLogger() },
     });
     let invoking = 0;
     const counted: SQSHandler = async (event, context, callback) => {

@@ -1,7 +1,7 @@
 import type { BatchMetrics } from '../../functions/lambda/index.ts';
 import type { BatchStats } from '../../functions/pipeline/index.ts';
 import { ERRCODE_RATE_LIMITED } from '../../functions/channels/wecom/index.ts';
-import type { WecomLogger } from '../../functions/channels/wecom/index.ts';
+import type { LogFields, Logger } from '../../functions/ports.ts';
 import type { ForwarderMetrics } from '../../forwarder/index.ts';
 import { StatsBoard } from '../preview-page/index.ts';
 import type { LiveLog } from './live-log.ts';
@@ -62,21 +62,26 @@ export class StatsFeed {
     };
   }
 
-  /** The WeCom client's logger: counts rate-limit answers and prints every failed attempt. */
-  wecomLogger(): WecomLogger {
-    const ignore = () => undefined;
-    const report = (fields: object, message: string) => {
-      const { errcode, outcome, webhook } = fields as {
-        errcode?: number;
-        outcome?: string;
-        webhook?: string;
+  /**
+   * The function's one logger: the WeCom client's lines (they name the robot's redacted `webhook`) count
+   * rate-limit answers and print as `wecom` lines; every other line goes to `handlerLog`.
+   */
+  functionLogger(handlerLog: Logger): Logger {
+    const route =
+      (level: keyof Logger) =>
+      (message: string, fields?: LogFields): void => {
+        if (fields?.webhook === undefined) return handlerLog[level](message, fields);
+        if (level === 'warn' || level === 'error') this.reportWecom(message, fields);
       };
-      if (errcode === ERRCODE_RATE_LIMITED) this.board.increment('rateLimited');
-      this.log.line(
-        `wecom      ${message}: errcode ${errcode ?? '-'}${outcome ? `, ${outcome}` : ''} (${webhook ?? ''})`,
-      );
-    };
-    return { debug: ignore, info: ignore, warn: report, error: report };
+    return { debug: route('debug'), info: route('info'), warn: route('warn'), error: route('error') };
+  }
+
+  private reportWecom(message: string, fields: LogFields): void {
+    const { errcode, outcome, webhook } = fields as { errcode?: number; outcome?: string; webhook?: string };
+    if (errcode === ERRCODE_RATE_LIMITED) this.board.increment('rateLimited');
+    this.log.line(
+      `wecom      ${message}: errcode ${errcode ?? '-'}${outcome ? `, ${outcome}` : ''} (${webhook ?? ''})`,
+    );
   }
 
   /** Copies polled figures onto the board. */

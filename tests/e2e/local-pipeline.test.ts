@@ -109,7 +109,7 @@ function expectations(bundle: Bundle) {
       });
       const decision = engine.evaluate(normalizeEvent(envelope), Date.now());
       for (const delivery of decision.deliveries) receivers.add(delivery.receiver);
-      if (decision.suppressedBy?.startsWith('silence')) wasSilenced = true;
+      if (decision.suppressedBy?.reason === 'silence') wasSilenced = true;
     });
     for (const receiver of receivers) mustAppear.push({ receiver, ...history });
     if (wasSilenced) silenced.push(history);

@@ -1,3 +1,4 @@
+import type { CollapsedEvent } from '../../functions/pipeline/index.ts';
 import { normalizeEvent } from '../../contracts/index.ts';
 import type { CoreV1Event, EnvelopeV1, NormalizedEvent } from '../../contracts/index.ts';
 import { compileRules } from '../../functions/rules/index.ts';
@@ -64,6 +65,23 @@ export function anEnvelope(spec: EventSpec = {}): EnvelopeV1 {
 /** A normalized event, built through the real normalizer. */
 export function anEvent(spec: EventSpec = {}): NormalizedEvent {
   return normalizeEvent(anEnvelope(spec));
+}
+
+/** One event of a batch after the collapse stage: a fresh event (owed to every receiver) behind `messageIds`. */
+export function aCollapsedEvent(
+  spec: EventSpec = {},
+  messageIds: string[] = [spec.uid ?? 'm'],
+): CollapsedEvent {
+  const envelope = anEnvelope(spec);
+  return {
+    event: normalizeEvent(envelope),
+    occurrences: [{ watchType: envelope.watchType, count: normalizeEvent(envelope).count }],
+    messageIds,
+    positions: messageIds.map((_, i) => i),
+    envelope,
+    owed: undefined,
+    failures: 0,
+  };
 }
 
 /** A minimal valid bundle around the given routes, with one markdown receiver per name they use. */

@@ -13,15 +13,8 @@ import {
 import { RobotRateLimiter } from './rate-limiter.ts';
 import { backoffDelay, judge, type BackoffOptions } from './retry-policy.ts';
 import { postJson } from './transport.ts';
-import {
-  silentLogger,
-  type Clock,
-  type SendGate,
-  type SendOptions,
-  type SendResult,
-  type Sleep,
-  type WecomLogger,
-} from './types.ts';
+import { silentLogger, type Clock, type Logger, type Sleep } from '../../ports.ts';
+import type { SendGate, SendOptions, SendResult } from './types.ts';
 import { checkWebhookUrl, scrubKey, type WebhookTarget } from './webhook-url.ts';
 
 /** Construction options of `WecomClient`; every one has a production default. */
@@ -34,7 +27,7 @@ export interface WecomClientOptions {
   random?: () => number;
   /** Extra allowed webhook hosts (`host[:port]`), typically `allowedHostsFromEnv()`; never from the rules bundle. */
   allowedHosts?: readonly string[];
-  logger?: WecomLogger;
+  logger?: Logger;
   /** Per-request timeout in ms (default 5000); also capped by the time left before the deadline. */
   requestTimeoutMs?: number;
   /** Most HTTP requests per message, including the first (default 5). */
@@ -66,7 +59,7 @@ export class WecomClient {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly allowedHosts: readonly string[];
-  private readonly logger: WecomLogger;
+  private readonly logger: Logger;
   private readonly requestTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly backoff: BackoffOptions;
@@ -103,7 +96,7 @@ export class WecomClient {
       if (slot === null) throw this.deadlineError('rate-limit', last, attempt - 1, target);
       const wait = slot - this.clock();
       if (wait > 0) {
-        this.logger.debug({ webhook: target.redacted, waitMs: wait }, 'waiting for the robot rate limit');
+        this.logger.debug('waiting for the robot rate limit', { webhook: target.redacted, waitMs: wait });
         await this.sleep(wait);
       }
       const timeoutMs = Math.min(this.requestTimeoutMs, options.deadline - this.clock());
@@ -118,10 +111,10 @@ export class WecomClient {
         };
         if (verdict.suspicious)
           this.logger.warn(
-            fields,
             'WeCom answered errcode 0 with a warning; the message may not show as sent',
+            fields,
           );
-        else this.logger.debug(fields, 'WeCom accepted the message');
+        else this.logger.debug('WeCom accepted the message', fields);
         return { attempts: attempt, errcode: 0, errmsg: fields.errmsg };
       }
       if (verdict.kind === 'rejected') {
@@ -197,17 +190,14 @@ export class WecomClient {
     outcome: string,
     delayMs?: number,
   ): void {
-    this.logger.warn(
-      {
-        webhook: target.redacted,
-        attempt,
-        errcode,
-        errmsg,
-        outcome,
-        ...(delayMs === undefined ? {} : { delayMs }),
-      },
-      `WeCom send attempt failed (${outcome})`,
-    );
+    this.logger.warn(`WeCom send attempt failed (${outcome})`, {
+      webhook: target.redacted,
+      attempt,
+      errcode,
+      errmsg,
+      outcome,
+      ...(delayMs === undefined ? {} : { delayMs }),
+    });
   }
 
   private deadlineError(

@@ -34,12 +34,4 @@ export {
 export { WebhookResolver, type WebhookResolverOptions, type SsmSender } from './webhook-ref.ts';
 export { RobotRateLimiter } from './rate-limiter.ts';
 export { backoffDelay, type BackoffOptions } from './retry-policy.ts';
-export {
-  silentLogger,
-  type WecomLogger,
-  type Clock,
-  type Sleep,
-  type SendGate,
-  type SendOptions,
-  type SendResult,
-} from './types.ts';
+export type { SendGate, SendOptions, SendResult } from './types.ts';

@@ -1,25 +1,3 @@
-/** A pino-compatible logger, narrowed to what the WeCom module uses: `(fields, message)`. */
-export interface WecomLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** Logs nothing; the default, so library code never writes to stdout on its own. */
-export const silentLogger: WecomLogger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-};
-
-/** Milliseconds since the epoch; injected so tests control time. */
-export type Clock = () => number;
-
-/** Waits `ms` milliseconds; injected so tests never really sleep. */
-export type Sleep = (ms: number) => Promise<void>;
-
 /** Options of one `send`. */
 export interface SendOptions {
   /** Epoch ms after which no attempt is started and no wait ends (e.g. Lambda remaining time minus a margin). */

@@ -114,7 +114,7 @@ export function account(input: {
     const verdict = input.engine.evaluate(occurrence.event, input.now);
     const key = `${occurrence.uid}#${occurrence.count}`;
     if (!verdict.notify) {
-      const reason = verdict.suppressedBy!.startsWith('silence:') ? 'silence' : verdict.suppressedBy!;
+      const reason = verdict.suppressedBy!.reason;
       tally.suppressed[reason] = (tally.suppressed[reason] ?? 0) + 1;
     } else if (
       shown.has(`${occurrence.object}#${occurrence.count}`) ||

@@ -343,7 +343,7 @@ export class Pipeline {
       bundle: this.bundle,
       env: this.env,
       sqs,
-      logger: { info: log('info'), warn: log('warn'), error: log('error') },
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       metrics: { publish: (batch) => void (this.options.lean ? undefined : this.stats.push(batch)) },
       clock,
       wecom: {

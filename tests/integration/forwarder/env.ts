@@ -1,8 +1,6 @@
 import { Writable } from 'node:stream';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startFauxqs } from 'fauxqs';
-import type { FauxqsServer } from 'fauxqs';
 import { pino } from 'pino';
 import { decodeEnvelope } from '../../../contracts/index.ts';
 import type { EnvelopeV1 } from '../../../contracts/index.ts';
@@ -16,6 +14,8 @@ import {
 import type { ForwarderOptions, KubeApi } from '../../../forwarder/index.ts';
 import { startFakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
 import type { FakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
+import { startSqsEmulator } from '../../../emulators/sqs/index.ts';
+import type { SqsEmulator } from '../../../emulators/sqs/index.ts';
 import { SwitchableRelay } from '../../harness/pipeline-rig/index.ts';
 
 /** Log lines the forwarder wrote, parsed. */
@@ -24,7 +24,7 @@ export type LogLine = { level: number; msg: string; [field: string]: unknown };
 /** The fake API server, fauxqs behind a relay, and helpers to build forwarders and read the queue. */
 export interface TestEnv {
   fake: FakeApiServer;
-  sqs: FauxqsServer;
+  sqs: SqsEmulator;
   relay: SwitchableRelay;
   queueUrl: string;
   kube: KubeApi;
@@ -40,18 +40,14 @@ export interface TestEnv {
 
 export async function startTestEnv(): Promise<TestEnv> {
   const fake = await startFakeApiServer();
-  const sqs = await startFauxqs({ port: 0, logger: false });
-  const { queueUrl } = sqs.createQueue('events');
-  const relay = new SwitchableRelay(sqs.port);
+  const sqs = await startSqsEmulator();
+  const { url: queueUrl } = sqs.createQueue('events');
+  const relay = new SwitchableRelay(sqs.server.port);
   await relay.up();
   const kc = new KubeConfig();
   kc.loadFromString(fake.kubeconfig());
   const kube = httpKubeApi(kc, { watchInactivityMs: 30_000 });
-  const reader = new SQSClient({
-    endpoint: `http://127.0.0.1:${sqs.port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const reader = sqs.client;
   const senders: SQSClient[] = [];
   const running: Forwarder[] = [];
   const logs: LogLine[] = [];
@@ -139,7 +135,7 @@ export async function startTestEnv(): Promise<TestEnv> {
     },
     async close() {
       await Promise.all(running.map((f) => f.stop()));
-      for (const c of [...senders, reader]) c.destroy();
+      for (const c of senders) c.destroy();
       await relay.down();
       await sqs.stop();
       await fake.close();
@@ -149,18 +145,6 @@ export async function startTestEnv(): Promise<TestEnv> {
 
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
 }
 
 /** The value of a metric (summed over labels matching `labels`). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { startFakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
 import type { FakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const hasKubectl = spawnSync('sh', ['-c', 'command -v kubectl']).status === 0;
 
@@ -79,14 +80,14 @@ describe('fake kube-apiserver', () => {
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       try {
-        await waitFor(() => fake.watchCount > 0, 'kubectl to start watching');
+        await waitFor('kubectl to start watching', () => fake.watchCount > 0);
         fake.createEvent({
           namespace: 'kube-system',
           name: 'during.1',
           reason: 'OOMKilling',
           type: 'Warning',
         });
-        await waitFor(() => out.includes('during.1'), 'the watched event on stdout');
+        await waitFor('the watched event on stdout', () => out.includes('during.1'));
         fake.dropWatches();
         // kubectl exits 0 when the server ends the watch; it does not retry.
         assert.equal(await exited, 0);
@@ -121,10 +122,10 @@ describe('fake kube-apiserver', () => {
       (type, obj) => seen.push(`${type}:${obj.metadata?.resourceVersion ?? ''}`),
       () => ended(),
     );
-    await waitFor(() => fake.watchCount > 0, 'the watch');
+    await waitFor('the watch', () => fake.watchCount > 0);
     const created = fake.createEvent({ namespace: 'default', name: 'watch.1' });
     fake.bookmark();
-    await waitFor(() => seen.some((s) => s.startsWith('BOOKMARK')), 'a bookmark');
+    await waitFor('a bookmark', () => seen.some((s) => s.startsWith('BOOKMARK')));
     fake.dropWatches();
     await done;
     assert.ok(seen.includes(`ADDED:${created.metadata.resourceVersion}`));
@@ -202,11 +203,3 @@ describe('fake kube-apiserver', () => {
     );
   });
 });
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rfc3339 } from '../../../emulators/kube-apiserver/index.ts';
-import { metricValue, names, startTestEnv, waitFor } from './env.ts';
+import { metricValue, names, startTestEnv } from './env.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 import type { TestEnv } from './env.ts';
 
 describe('forwarder: events to the queue', () => {
@@ -20,7 +21,7 @@ describe('forwarder: events to the queue', () => {
 
     const { forwarder, metrics } = env.forwarder();
     await forwarder.start();
-    await waitFor(() => forwarder.status().ready, 'readiness');
+    await waitFor('readiness', () => forwarder.status().ready);
 
     fake.createEvent({
       namespace: 'pay',

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { microTime } from '../../../forwarder/kube/index.ts';
-import { metricValue, names, startTestEnv, waitFor } from './env.ts';
+import { metricValue, names, startTestEnv } from './env.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 import type { TestEnv } from './env.ts';
 
 const election = (identity: string) => ({
@@ -29,11 +30,11 @@ describe('forwarder: leader election', () => {
     const leaders = async () =>
       (await metricValue(a.metrics, 'kube_wecom_forwarder_leader')) +
       (await metricValue(b.metrics, 'kube_wecom_forwarder_leader'));
-    await waitFor(async () => (await leaders()) === 1, 'one leader');
+    await waitFor('one leader', async () => (await leaders()) === 1);
     const [leader, standby] =
       (await metricValue(a.metrics, 'kube_wecom_forwarder_leader')) === 1 ? [a, b] : [b, a];
     assert.deepEqual(standby.forwarder.status(), { ready: true, role: 'standby' });
-    await waitFor(() => leader.forwarder.status().ready, 'the leader to be ready');
+    await waitFor('the leader to be ready', () => leader.forwarder.status().ready);
 
     for (let i = 0; i < 10; i++) env.fake.createEvent({ namespace: 'default', name: `first.${i}` });
     assert.equal((await env.collect(10)).length, 10, 'each event exactly once');
@@ -41,8 +42,8 @@ describe('forwarder: leader election', () => {
 
     await leader.forwarder.stop();
     await waitFor(
-      () => standby.forwarder.status().role === 'leader' && standby.forwarder.status().ready,
       'the standby to take over',
+      () => standby.forwarder.status().role === 'leader' && standby.forwarder.status().ready,
     );
     for (let i = 0; i < 5; i++) env.fake.createEvent({ namespace: 'default', name: `second.${i}` });
     assert.deepEqual(names(await env.collect(5)), [
@@ -69,8 +70,8 @@ describe('forwarder: leader election', () => {
       'still held by the crashed replica',
     );
     await waitFor(
-      async () => (await metricValue(metrics, 'kube_wecom_forwarder_leader')) === 1,
       'takeover after expiry',
+      async () => (await metricValue(metrics, 'kube_wecom_forwarder_leader')) === 1,
     );
     const lease = await env.kube.readLease('kube-wecom', 'forwarder');
     assert.equal(lease?.spec?.holderIdentity, 'replica-c');

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigMapCheckpointStore } from '../../../forwarder/checkpoint/index.ts';
-import { names, startTestEnv, waitFor } from './env.ts';
+import { names, startTestEnv } from './env.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 import type { TestEnv } from './env.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -70,14 +71,14 @@ describe('forwarder process', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       await waitFor(
-        () => lines.some((l) => l.msg === 'forwarder starting') || child.exitCode !== null,
         'startup log',
+        () => lines.some((l) => l.msg === 'forwarder starting') || child.exitCode !== null,
         20_000,
       );
       assert.equal(child.exitCode, null, stderr);
       const listen = String(lines.find((l) => l.msg === 'forwarder starting')!.listen);
       const base = `http://${listen}`;
-      await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 'readiness', 15_000);
+      await waitFor('readiness', async () => (await fetch(`${base}/readyz`)).status === 200, 15_000);
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
       env.fake.createEvent({ namespace: 'default', name: eventName, type: 'Warning', reason: 'Failed' });

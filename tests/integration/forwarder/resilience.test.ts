@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigMapCheckpointStore } from '../../../forwarder/checkpoint/index.ts';
-import { metricValue, names, startTestEnv, waitFor } from './env.ts';
+import { metricValue, names, startTestEnv } from './env.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 import type { TestEnv } from './env.ts';
 
 describe('forwarder: no duplicates and no gaps across failures', () => {
@@ -87,13 +88,13 @@ describe('forwarder: no duplicates and no gaps across failures', () => {
   it('holds events while SQS is unreachable and delivers all of them when it is back', async () => {
     const { forwarder, metrics } = env.forwarder();
     await forwarder.start();
-    await waitFor(() => forwarder.status().ready, 'readiness');
+    await waitFor('readiness', () => forwarder.status().ready);
     await env.relay.down();
     createMany('outage', 25);
     await waitFor(
+      'failed batches',
       async () =>
         (await metricValue(metrics, 'kube_wecom_forwarder_sqs_batches_total', { outcome: 'error' })) >= 2,
-      'failed batches',
     );
     assert.equal(forwarder.status().ready, false, 'not ready while SQS is unreachable');
     const store = new ConfigMapCheckpointStore(env.kube, 'kube-wecom', 'checkpoint');
@@ -107,8 +108,8 @@ describe('forwarder: no duplicates and no gaps across failures', () => {
     await env.relay.up();
     assert.deepEqual(names(await env.collect(25)), range('outage', 25));
     await waitFor(
-      async () => (await store.load())?.resourceVersion === String(lastRv),
       'the checkpoint to catch up',
+      async () => (await store.load())?.resourceVersion === String(lastRv),
     );
     // Events still lingering in the buffer when SQS comes back are sent once, never retried; only those whose
     // batches failed during the outage count here, and how many those are depends on timing.
@@ -118,13 +119,13 @@ describe('forwarder: no duplicates and no gaps across failures', () => {
   it('drops the oldest Normal events first when the buffer overflows, and counts and logs the loss', async () => {
     const { forwarder, metrics } = env.forwarder({ bufferMaxEvents: 5 });
     await forwarder.start();
-    await waitFor(() => forwarder.status().ready, 'readiness');
+    await waitFor('readiness', () => forwarder.status().ready);
     await env.relay.down();
     createMany('warning', 5, { type: 'Warning', reason: 'BackOff' });
     createMany('normal', 10);
     await waitFor(
-      async () => (await metricValue(metrics, 'kube_wecom_forwarder_events_dropped_total')) >= 10,
       'overflow',
+      async () => (await metricValue(metrics, 'kube_wecom_forwarder_events_dropped_total')) >= 10,
     );
     await env.relay.up();
     assert.deepEqual(names(await env.collect(5)), range('warning', 5));
@@ -148,14 +149,14 @@ describe('forwarder: no duplicates and no gaps across failures', () => {
   it('bounds the buffer by bytes: large Normal events make room and are counted, Warnings are kept', async () => {
     const { forwarder, metrics } = env.forwarder({ bufferMaxBytes: 256 * 1024 });
     await forwarder.start();
-    await waitFor(() => forwarder.status().ready, 'readiness');
+    await waitFor('readiness', () => forwarder.status().ready);
     await env.relay.down();
     const large = 'x'.repeat(60_000);
     createMany('warning', 3, { type: 'Warning', reason: 'BackOff', message: large });
     createMany('normal', 4, { message: large });
     await waitFor(
-      async () => (await metricValue(metrics, 'kube_wecom_forwarder_events_dropped_total')) >= 3,
       'overflow',
+      async () => (await metricValue(metrics, 'kube_wecom_forwarder_events_dropped_total')) >= 3,
     );
     // Three Warnings and one Normal of ~60 KB fit in 256 KiB; the three older Normals made room.
     assert.ok((await metricValue(metrics, 'kube_wecom_forwarder_buffer_bytes')) <= 256 * 1024);
@@ -174,9 +175,9 @@ describe('forwarder: no duplicates and no gaps across failures', () => {
     // A linger far longer than the test: only the stop can make these go out.
     const { forwarder } = env.forwarder({ lingerMs: 60_000 });
     await forwarder.start();
-    await waitFor(() => forwarder.status().ready, 'readiness');
+    await waitFor('readiness', () => forwarder.status().ready);
     createMany('linger', 3);
-    await waitFor(() => env.logs.length > 0 && env.fake.store.resourceVersion > 0, 'events created');
+    await waitFor('events created', () => env.logs.length > 0 && env.fake.store.resourceVersion > 0);
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(await env.drain(), [], 'still buffered');
     await forwarder.stop();

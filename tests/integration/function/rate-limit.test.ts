@@ -68,6 +68,9 @@ describe('rate limits (errcode 45009)', () => {
     const answers = rig.wecom.requests(ROBOTS.WECOM_PAY).map((request) => request.answer);
     assert.ok(answers.includes(45009), `the robot pushed back: ${answers.join(',')}`);
     assert.ok(clock.sleeps.includes(61_000), 'the client waited for the block to end');
+    // The deployed handler's WeCom client writes to the handler's log, so the retry reaches CloudWatch.
+    const retried = rig.logs.find((line) => line.level === 'warn' && line.fields.errcode === 45009);
+    assert.equal(retried?.message, 'WeCom send attempt failed (robot blocked, waiting)');
     assert.equal(rig.invocations.length, 1);
     assert.deepEqual(rig.invocations[0]!.outcome.failed, []);
     const ours = rig

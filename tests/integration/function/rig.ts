@@ -1,32 +1,24 @@
 import { ReceiveMessageCommand, SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
 import { buildHandler } from '../../../functions/lambda/index.ts';
-import type { ColdStartOptions, HandlerLogger } from '../../../functions/lambda/index.ts';
+import type { ColdStartOptions } from '../../../functions/lambda/index.ts';
 import type { BatchStats } from '../../../functions/pipeline/index.ts';
 import { validateBundle } from '../../../functions/bundle/index.ts';
 import type { BundleInput } from '../../../functions/bundle/index.ts';
-import type { WecomLogger } from '../../../functions/channels/wecom/index.ts';
+import { recordingLogger, type LogLine } from '../../helpers/recording-logger.ts';
 import { EventSourceMapping } from '../../../local/index.ts';
 import type { BatchOutcome } from '../../../local/index.ts';
 import { startSqsEmulator } from '../../../emulators/sqs/index.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 import type { SqsEmulator } from '../../../emulators/sqs/index.ts';
 import { startWecomEmulator } from '../../../emulators/wecom/index.ts';
-import type {
-  RecordedMessage,
-  WecomEmulator,
-  WecomEmulatorOptions,
-} from '../../../emulators/wecom/index.ts';
+import type { RecordedMessage, WecomEmulator, WecomEmulatorOptions } from '../../../emulators/wecom/index.ts';
+
+export type { LogLine };
 
 // The function as Lambda runs it, on loopback: fauxqs queues (events + DLQ with a redrive policy), the local event
 // source mapping, the handler from `buildHandler` with the test's bundle, and the WeCom emulator as every robot.
 
 /** One log line from the handler or the WeCom client. */
-export interface LogLine {
-  level: string;
-  message: string;
-  fields: Record<string, unknown>;
-}
-
 /** One invocation as the handler saw it: each record's id, body and receive count, and what the mapping did. */
 export interface Invocation {
   records: { messageId: string; body: string; receiveCount: number }[];
@@ -118,7 +110,7 @@ export async function startRig(options: RigOptions): Promise<FunctionRig> {
     logger: recordingLogger(logs),
     metrics: { publish: (batch) => void stats.push(structuredClone(batch)) },
     ...(options.clock ? { clock: options.clock } : {}),
-    wecom: { backoff: { baseMs: 1, capMs: 5 }, logger: recordingWecomLogger(logs), ...options.wecom },
+    wecom: { backoff: { baseMs: 1, capMs: 5 }, ...options.wecom },
   });
 
   let mapping: EventSourceMapping | undefined;
@@ -264,18 +256,4 @@ export function attributesOf(message: Message): Record<string, string> {
   return Object.fromEntries(
     Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue ?? '']),
   );
-}
-
-function recordingLogger(logs: LogLine[]): HandlerLogger {
-  const at =
-    (level: string) =>
-    (message: string, fields: Record<string, unknown> = {}) =>
-      void logs.push({ level, message, fields });
-  return { info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-function recordingWecomLogger(logs: LogLine[]): WecomLogger {
-  const at = (level: string) => (fields: object, message: string) =>
-    void logs.push({ level, message, fields: fields as Record<string, unknown> });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

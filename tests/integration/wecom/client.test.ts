@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import axios, { type CreateAxiosDefaults } from 'axios';
+import type { Logger } from '../../../functions/ports.ts';
 import {
   WecomClient,
   WecomDeadlineError,
@@ -11,7 +12,6 @@ import {
   WecomRobotUnavailableError,
   WecomWebhookError,
   type WecomClientOptions,
-  type WecomLogger,
 } from '../../../functions/channels/wecom/index.ts';
 import {
   createManualClock,
@@ -37,8 +37,11 @@ beforeEach(() => {
   logLines = [];
 });
 
-function capturingLogger(): WecomLogger {
-  const at = (level: string) => (fields: object, msg: string) => void logLines.push({ level, fields, msg });
+function capturingLogger(): Logger {
+  const at =
+    (level: string) =>
+    (msg: string, fields: object = {}) =>
+      void logLines.push({ level, fields, msg });
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

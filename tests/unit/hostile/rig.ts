@@ -2,7 +2,8 @@ import { grantAll } from '../../helpers/budget.ts';
 import { readFileSync } from 'node:fs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createHandler } from '../../../functions/lambda/index.ts';
-import type { DeadLetterEntry, HandlerLogger } from '../../../functions/lambda/index.ts';
+import type { DeadLetterEntry } from '../../../functions/lambda/index.ts';
+import type { Logger } from '../../../functions/ports.ts';
 import type { BatchRecord, BatchStats } from '../../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../../functions/render/index.ts';
 import type { RenderedMessage } from '../../../functions/render/index.ts';
@@ -85,7 +86,7 @@ export async function invokeHandler(
   const logs: Invocation['logs'] = [];
   const published: BatchStats[] = [];
   const log =
-    (level: string): HandlerLogger['info'] =>
+    (level: string): Logger['info'] =>
     (message, fields) =>
       void logs.push({ level, message, fields });
   const handler = createHandler({
@@ -107,7 +108,7 @@ export async function invokeHandler(
         return [];
       },
     },
-    logger: { info: log('info'), warn: log('warn'), error: log('error') },
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     metrics: { publish: (stats) => void published.push(stats) },
     clock: () => NOW,
   });

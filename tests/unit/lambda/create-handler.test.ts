@@ -3,14 +3,14 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { createHandler, SqsDeadLetterQueue, WebhookSender } from '../../../functions/lambda/index.ts';
-import type { DeadLetterEntry, DeadLetterQueue, HandlerLogger } from '../../../functions/lambda/index.ts';
+import type { DeadLetterEntry, DeadLetterQueue } from '../../../functions/lambda/index.ts';
 import type { BatchStats, MessageSender } from '../../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../../functions/render/index.ts';
 import { compileRules } from '../../../functions/rules/index.ts';
 import { validateBundle } from '../../../functions/bundle/index.ts';
 import type { Bundle } from '../../../functions/bundle/index.ts';
 import { WebhookResolver, WecomClient } from '../../../functions/channels/wecom/index.ts';
-import type { WecomLogger } from '../../../functions/channels/wecom/index.ts';
+import { recordingLogger, type LogLine } from '../../helpers/recording-logger.ts';
 import { createLambdaContext, toSqsRecord } from '../../../local/index.ts';
 import { startSqsEmulator } from '../../../emulators/sqs/index.ts';
 import type { SqsEmulator } from '../../../emulators/sqs/index.ts';
@@ -29,7 +29,7 @@ const MAX_ATTEMPTS = 3;
 
 let wecom: WecomEmulator;
 let sqs: SqsEmulator;
-let lines: { level: string; message: string; fields: unknown }[];
+const lines: LogLine[] = [];
 let published: BatchStats[];
 
 before(async () => {
@@ -44,7 +44,7 @@ beforeEach(() => {
   wecom.reset();
   wecom.inject({ kind: 'revoke', key: KEYS.gone });
   wecom.inject({ kind: 'errcode', errcode: -1, key: KEYS.busy });
-  lines = [];
+  lines.length = 0;
   published = [];
 });
 
@@ -56,17 +56,7 @@ function bundle(): Bundle {
   return validated.bundle!;
 }
 
-const logger: HandlerLogger = {
-  info: (message, fields) => void lines.push({ level: 'info', message, fields }),
-  warn: (message, fields) => void lines.push({ level: 'warn', message, fields }),
-  error: (message, fields) => void lines.push({ level: 'error', message, fields }),
-};
-const wecomLogger: WecomLogger = {
-  debug: (fields, message) => void lines.push({ level: 'debug', message, fields }),
-  info: (fields, message) => void lines.push({ level: 'info', message, fields }),
-  warn: (fields, message) => void lines.push({ level: 'warn', message, fields }),
-  error: (fields, message) => void lines.push({ level: 'error', message, fields }),
-};
+const logger = recordingLogger(lines);
 
 /** The real sender: webhook URLs (with their keys) from the environment, the client against the emulator. */
 function webhookSender(rules: Bundle): WebhookSender {
@@ -79,7 +69,7 @@ function webhookSender(rules: Bundle): WebhookSender {
     allowedHosts: [`127.0.0.1:${wecom.port}`],
     maxAttempts: MAX_ATTEMPTS,
     backoff: { baseMs: 1, capMs: 2 },
-    logger: wecomLogger,
+    logger,
   });
   return new WebhookSender({
     bundle: rules,
@@ -190,6 +180,21 @@ describe('createHandler', () => {
     );
     assert.match(dlq.entries[0]!.reason, /^still failing on receive 5 of 5: /);
     assert.equal(dlq.entries[0]!.body, BATCH[2]!.body);
+  });
+
+  it('says SQS will redeliver only for the messages it leaves to SQS, not for those on their last receive', async () => {
+    const lastTry = { ...BATCH[2]!, attributes: { ...BATCH[2]!.attributes, ApproximateReceiveCount: '5' } };
+    assert.deepEqual(await invoke(handlerWith(recordingDlq(), undefined, 5), [lastTry]), []);
+    assert.equal(lines.filter((line) => line.message === 'delivery failed; SQS will redeliver').length, 0);
+
+    lines.length = 0;
+    const earlier = { ...lastTry, attributes: { ...lastTry.attributes, ApproximateReceiveCount: '4' } };
+    assert.deepEqual(await invoke(handlerWith(recordingDlq(), undefined, 5), [earlier]), ['m-busy']);
+    const redelivered = lines.filter((line) => line.message === 'delivery failed; SQS will redeliver');
+    assert.deepEqual(
+      redelivered.map((line) => line.fields.messageIds),
+      [['m-busy']],
+    );
   });
 
   it('without a DLQ, reports dead letters as failures too, so the redrive policy moves them', async () => {

@@ -48,7 +48,7 @@ describe('repeat policies', () => {
   it('the engine judges the collapsed occurrences, not only the latest', () => {
     const engine = anEngine({ routes: [{ name: 'r', receivers: ['ops'], repeat: 'first' }] });
     const latest = anEvent({ watchType: 'MODIFIED', count: 3 });
-    assert.equal(engine.evaluate(latest, NOW).suppressedBy, 'repeat');
+    assert.deepEqual(engine.evaluate(latest, NOW).suppressedBy, { reason: 'repeat' });
     const occurrences = [
       { watchType: 'ADDED' as const, count: 1 },
       { watchType: 'MODIFIED' as const, count: 3 },
@@ -71,13 +71,15 @@ describe('repeat policies', () => {
       ['pay'],
     );
     const other = engine.evaluate(anEvent({ watchType: 'MODIFIED', count: 3, reason: 'Unhealthy' }), NOW);
-    assert.equal(other.suppressedBy, 'repeat');
+    assert.deepEqual(other.suppressedBy, { reason: 'repeat' });
     assert.deepEqual(other.routes, ['once']);
   });
 
   it('defaults to exponential', () => {
     const engine = anEngine({ routes: [{ name: 'r', receivers: ['ops'] }] });
-    assert.equal(engine.evaluate(anEvent({ watchType: 'MODIFIED', count: 3 }), NOW).suppressedBy, 'repeat');
+    assert.deepEqual(engine.evaluate(anEvent({ watchType: 'MODIFIED', count: 3 }), NOW).suppressedBy, {
+      reason: 'repeat',
+    });
     assert.equal(engine.evaluate(anEvent({ watchType: 'MODIFIED', count: 4 }), NOW).notify, true);
   });
 });
@@ -98,15 +100,15 @@ describe('silences', () => {
   const at = (iso: string) => Date.parse(iso);
 
   it('silences a matching event inside its window', () => {
-    assert.equal(
+    assert.deepEqual(
       engine.evaluate(anEvent({ namespace: 'payments' }), at('2026-11-27T10:15:00Z')).suppressedBy,
-      'silence:1',
+      { reason: 'silence', silence: 1 },
     );
   });
   it('is active from startsAt inclusive', () => {
-    assert.equal(
+    assert.deepEqual(
       engine.evaluate(anEvent({ namespace: 'payments' }), at('2026-11-27T10:00:00Z')).suppressedBy,
-      'silence:1',
+      { reason: 'silence', silence: 1 },
     );
   });
   it('is not active one millisecond before startsAt', () => {
@@ -122,22 +124,25 @@ describe('silences', () => {
     );
   });
   it('without startsAt is active until endsAt', () => {
-    assert.equal(
+    assert.deepEqual(
       engine.evaluate(anEvent({ reason: 'Unhealthy', namespace: 'orders' }), at('2020-01-01T00:00:00Z'))
         .suppressedBy,
-      'silence:0',
+      { reason: 'silence', silence: 0 },
     );
   });
   it('reports the first active silence that matches', () => {
     const event = anEvent({ reason: 'Unhealthy', namespace: 'payments' });
-    assert.equal(engine.evaluate(event, at('2026-11-27T10:10:00Z')).suppressedBy, 'silence:0');
+    assert.deepEqual(engine.evaluate(event, at('2026-11-27T10:10:00Z')).suppressedBy, {
+      reason: 'silence',
+      silence: 0,
+    });
   });
   it('does not silence events it does not match', () => {
     assert.equal(engine.evaluate(anEvent({ namespace: 'orders' }), at('2026-11-27T10:10:00Z')).notify, true);
   });
   it('judges no-route and repeat before silences', () => {
     const event = anEvent({ namespace: 'payments', watchType: 'MODIFIED', count: 3 });
-    assert.equal(engine.evaluate(event, at('2026-11-27T10:10:00Z')).suppressedBy, 'repeat');
+    assert.deepEqual(engine.evaluate(event, at('2026-11-27T10:10:00Z')).suppressedBy, { reason: 'repeat' });
   });
   it('lists matched routes even when silenced', () => {
     const decision = engine.evaluate(anEvent({ namespace: 'payments' }), at('2026-11-27T10:10:00Z'));

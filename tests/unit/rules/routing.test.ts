@@ -49,7 +49,7 @@ describe('routing', () => {
       ],
     });
     const decision = engine.evaluate(anEvent({ reason: 'BackOff' }), NOW);
-    assert.equal(decision.suppressedBy, 'no-route');
+    assert.deepEqual(decision.suppressedBy, { reason: 'no-route' });
     assert.deepEqual(decision.routes, []);
   });
 
@@ -119,7 +119,12 @@ describe('routing', () => {
   it('reports no-route when nothing matches', () => {
     const engine = anEngine({ routes: [{ name: 'a', match: { types: ['Normal'] }, receivers: ['ops'] }] });
     const decision = engine.evaluate(anEvent({ type: 'Warning' }), NOW);
-    assert.deepEqual(decision, { notify: false, routes: [], deliveries: [], suppressedBy: 'no-route' });
+    assert.deepEqual(decision, {
+      notify: false,
+      routes: [],
+      deliveries: [],
+      suppressedBy: { reason: 'no-route' },
+    });
   });
 
   it('routes cluster-scoped events by namespace ""', () => {

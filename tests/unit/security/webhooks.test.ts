@@ -60,17 +60,11 @@ async function invoke(bundle: Bundle, env: NodeJS.ProcessEnv, namespaces: string
     bundle,
     env,
     clock: () => NOW,
-    logger: { info: record('info'), warn: record('warn'), error: record('error') },
+    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
     metrics: { publish: (s) => void stats.push(s) },
     wecom: {
       maxAttempts: 2,
       backoff: { baseMs: 1, capMs: 2 },
-      logger: {
-        debug: (f, m) => void lines.push({ m, f }),
-        info: (f, m) => void lines.push({ m, f }),
-        warn: (f, m) => void lines.push({ m, f }),
-        error: (f, m) => void lines.push({ m, f }),
-      },
     },
   });
   const context = createLambdaContext({
