@@ -28,7 +28,12 @@ export function createBudgetClient(options: BudgetClientOptions = {}): DynamoDBC
   return new DynamoDBClient({
     ...client,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: requestTimeoutMs, requestTimeout: requestTimeoutMs },
+    // Without throwOnRequestTimeout, smithy only logs a warning at requestTimeout and keeps waiting.
+    requestHandler: {
+      connectionTimeout: requestTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   });
 }
 
