@@ -37,7 +37,12 @@ export function createBudgetClient(options: BudgetClientOptions = {}): DynamoDBC
   });
 }
 
-const NAMES = { '#pk': STATE_TABLE.partitionKey, '#n': 'n', '#b': 'blockedUntil', '#e': STATE_TABLE.ttlAttribute };
+const NAMES = {
+  '#pk': STATE_TABLE.partitionKey,
+  '#n': 'n',
+  '#b': 'blockedUntil',
+  '#e': STATE_TABLE.ttlAttribute,
+};
 const number = (value: number): AttributeValue => ({ N: String(value) });
 const RING_ATTRIBUTE = /^t(\d+)$/;
 

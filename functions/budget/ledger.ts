@@ -99,7 +99,15 @@ export class BudgetLedger {
    * once per (event, receiver, window) however many invocations see the event, and however often it is redelivered.
    * When the table cannot answer, once per process.
    */
-  async claimOnce({ key, ttlSeconds, now }: { key: string; ttlSeconds: number; now: number }): Promise<boolean> {
+  async claimOnce({
+    key,
+    ttlSeconds,
+    now,
+  }: {
+    key: string;
+    ttlSeconds: number;
+    now: number;
+  }): Promise<boolean> {
     this.claims.requests++;
     const claimed = await this.store
       .claim(key, Math.ceil(now / 1000) + ttlSeconds)

@@ -22,7 +22,9 @@ async function reserveTen(store: DynamoBudgetStore) {
   const { ledger, logger } = aLedger(store, { concurrency: 5 });
   const started = Date.now();
   const answers = await Promise.all(
-    Array.from({ length: 10 }, () => ledger.reserve({ robot, policy, wanted: 1, now: Date.now(), maxWaitMs: 0 })),
+    Array.from({ length: 10 }, () =>
+      ledger.reserve({ robot, policy, wanted: 1, now: Date.now(), maxWaitMs: 0 }),
+    ),
   );
   return { ledger, logger, answers, elapsedMs: Date.now() - started };
 }
@@ -82,7 +84,9 @@ describe('the state table unavailable', () => {
       const throttledRobot = robotIdOf('occasionally-throttled');
       const answers = [];
       for (let i = 0; i < 5; i++) {
-        answers.push(await ledger.reserve({ robot: throttledRobot, policy, wanted: 1, now: 0, maxWaitMs: 0 }));
+        answers.push(
+          await ledger.reserve({ robot: throttledRobot, policy, wanted: 1, now: 0, maxWaitMs: 0 }),
+        );
       }
       assert.ok(answers.every((a) => a.source === 'table' && a.slots.length === 1));
       assert.equal(ledger.stats().robots[throttledRobot]!.fallbacks, 0);
@@ -95,7 +99,8 @@ describe('the state table unavailable', () => {
   it('claims once per process when the table is unreachable, and says so', async () => {
     const { ledger, logger } = aLedger(storeAt(await closedEndpoint()));
     const claims = [];
-    for (let i = 0; i < 3; i++) claims.push(await ledger.claimOnce({ key: 'uid-9/ops/1', ttlSeconds: 60, now: 0 }));
+    for (let i = 0; i < 3; i++)
+      claims.push(await ledger.claimOnce({ key: 'uid-9/ops/1', ttlSeconds: 60, now: 0 }));
     assert.deepEqual(claims, [true, false, false]);
     assert.equal(ledger.stats().claims.fallbacks, 3);
     assert.equal(logger.warnings.length, 3);

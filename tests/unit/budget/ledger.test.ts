@@ -39,7 +39,13 @@ describe('BudgetLedger', () => {
     );
     assert.equal(answers.flatMap((a) => a.slots).length, 20);
     assert.ok(answers.every((a) => a.source === 'table'));
-    assert.deepEqual(ledger.stats().robots[robot], { granted: 20, refused: 30, fallbacks: 0, requests: 20, conflicts: 0 });
+    assert.deepEqual(ledger.stats().robots[robot], {
+      granted: 20,
+      refused: 30,
+      fallbacks: 0,
+      requests: 20,
+      conflicts: 0,
+    });
   });
 
   it('plans again from the state another container wrote, and never grants the same slot twice', async () => {
@@ -48,7 +54,10 @@ describe('BudgetLedger', () => {
     const second = aLedger(store).ledger;
     await first.reserve({ robot, policy, wanted: 15, now: 0, maxWaitMs: 0 });
     const late = await second.reserve({ robot, policy, wanted: 10, now: 1_000, maxWaitMs: 0 });
-    assert.deepEqual(late.slots, Array.from({ length: 5 }, () => 1_000));
+    assert.deepEqual(
+      late.slots,
+      Array.from({ length: 5 }, () => 1_000),
+    );
     assert.equal(late.nextFreeAt, MINUTE + 2_000);
     assert.equal(second.stats().robots[robot]!.conflicts, 1);
   });

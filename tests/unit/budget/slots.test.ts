@@ -49,7 +49,10 @@ describe('planSlots', () => {
     {
       name: 'grants nothing to a full window, and says when the oldest send ages out',
       policy: wecom,
-      state: budgetWith(wecom, range(20, (i) => i * 1_000)),
+      state: budgetWith(
+        wecom,
+        range(20, (i) => i * 1_000),
+      ),
       now: 30_000,
       wanted: 1,
       maxWaitMs: 0,
@@ -59,7 +62,10 @@ describe('planSlots', () => {
     {
       name: 'grants slots that aged out of the window, counted from the ring',
       policy: wecom,
-      state: budgetWith(wecom, range(20, (i) => i * 1_000)),
+      state: budgetWith(
+        wecom,
+        range(20, (i) => i * 1_000),
+      ),
       now: MINUTE + MARGIN + 2_500,
       wanted: 5,
       maxWaitMs: 0,
@@ -69,7 +75,10 @@ describe('planSlots', () => {
     {
       name: 'waits for slots within maxWaitMs, each a window after the send it replaces',
       policy: wecom,
-      state: budgetWith(wecom, range(40, (i) => (i < 20 ? 0 : 10_000 + i))),
+      state: budgetWith(
+        wecom,
+        range(40, (i) => (i < 20 ? 0 : 10_000 + i)),
+      ),
       now: 10_020 + MINUTE + MARGIN,
       wanted: 3,
       maxWaitMs: 1,
@@ -147,15 +156,26 @@ describe('planSlots', () => {
       state = appendSlots(state, wecom, slots).state;
       sent.push(...slots);
     }
-    assert.deepEqual(sent, [...sent].sort((a, b) => a - b));
-    for (let i = 20; i < sent.length; i++) assert.ok(sent[i]! - sent[i - 20]! >= MINUTE + MARGIN, `send ${i}`);
+    assert.deepEqual(
+      sent,
+      [...sent].sort((a, b) => a - b),
+    );
+    for (let i = 20; i < sent.length; i++)
+      assert.ok(sent[i]! - sent[i - 20]! >= MINUTE + MARGIN, `send ${i}`);
     assert.ok(sent.length >= 9 * 20, `${sent.length} sends in 10 minutes`);
   });
 });
 
 describe('appendSlots', () => {
   it('writes the ring entries of the new sends, wrapping around, and a TTL a day past the last one', () => {
-    const { state, change } = appendSlots(budgetWith(wecom, range(19, () => 0)), wecom, [61_000, 62_000]);
+    const { state, change } = appendSlots(
+      budgetWith(
+        wecom,
+        range(19, () => 0),
+      ),
+      wecom,
+      [61_000, 62_000],
+    );
     assert.deepEqual(change.expected, { n: 19, blockedUntil: 0 });
     assert.deepEqual(change.writes, [
       { index: 19, time: 61_000 },
