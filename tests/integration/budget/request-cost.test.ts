@@ -32,13 +32,9 @@ async function storm(name: string, containers: number) {
     reservations += answers.length;
     granting += answers.filter((a) => a.slots.length > 0).length;
   }
-  const total = fleet
-    .map((ledger) => ledger.stats().robots[robot]!)
-    .reduce((sum, s) => ({
-      granted: sum.granted + s.granted,
-      requests: sum.requests + s.requests,
-      conflicts: sum.conflicts + s.conflicts,
-    }));
+  const stats = fleet.map((ledger) => ledger.stats().robots[robot]!);
+  const sum = (counter: 'granted' | 'requests' | 'conflicts') => stats.reduce((n, s) => n + s[counter], 0);
+  const total = { granted: sum('granted'), requests: sum('requests'), conflicts: sum('conflicts') };
   const onDynamo = total.requests - total.conflicts;
   return {
     reservations,
