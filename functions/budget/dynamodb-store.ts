@@ -28,7 +28,12 @@ export function createBudgetClient(options: BudgetClientOptions = {}): DynamoDBC
   return new DynamoDBClient({
     ...client,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: requestTimeoutMs, requestTimeout: requestTimeoutMs },
+    // Without throwOnRequestTimeout, smithy only logs a warning at requestTimeout and keeps waiting.
+    requestHandler: {
+      connectionTimeout: requestTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   });
 }
 
@@ -62,13 +67,18 @@ export class DynamoBudgetStore implements BudgetStore {
   ) {}
 
   async append(robot: RobotId, change: SlotAppend): Promise<AppendOutcome> {
-    const ring = Object.fromEntries(change.writes.map(({ index }, i) => [`#t${i}`, `t${index}`]));
+    const names: Record<string, string> = { '#n': NAMES['#n'], '#b': NAMES['#b'], '#e': NAMES['#e'] };
     const values: Item = {
       ':next': number(change.expected.n + change.writes.length),
       ':b': number(change.expected.blockedUntil),
       ':e': number(change.expiresAt),
-      ...Object.fromEntries(change.writes.map(({ time }, i) => [`:t${i}`, number(time)])),
     };
+    const assignments = ['#n = :next', '#e = :e'];
+    change.writes.forEach(({ index, time }, i) => {
+      names[`#t${i}`] = `t${index}`;
+      values[`:t${i}`] = number(time);
+      assignments.push(`#t${i} = :t${i}`);
+    });
     // An item nobody has reserved on has no `n` (it may exist: `raiseBlock` creates it with only the block).
     const sameCount = change.expected.n === 0 ? 'attribute_not_exists(#n)' : '#n = :n';
     if (change.expected.n !== 0) values[':n'] = number(change.expected.n);
@@ -77,12 +87,10 @@ export class DynamoBudgetStore implements BudgetStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.key(budgetKey(robot)),
-          UpdateExpression: `SET #n = :next, #e = :e, ${Object.keys(ring)
-            .map((name, i) => `${name} = :t${i}`)
-            .join(', ')}`,
+          UpdateExpression: `SET ${assignments.join(', ')}`,
           // The block only rises, so "not above what this container saw" means "not raised since".
           ConditionExpression: `${sameCount} AND (attribute_not_exists(#b) OR #b <= :b)`,
-          ExpressionAttributeNames: { '#n': NAMES['#n'], '#b': NAMES['#b'], '#e': NAMES['#e'], ...ring },
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -20,6 +20,12 @@ export interface BudgetLedgerOptions {
   concurrency?: number;
   /** Compare-and-set attempts per reservation before answering "no slot yet" (default 6). */
   maxAttempts?: number;
+  /**
+   * After the table failed, calls whose `now` is within this of the failure use the fallback without asking it
+   * (default 5,000 ms): a batch that reserves for many robots or claims many keys one after another would otherwise
+   * wait out the client's timeouts once per call. The first call after that tries the table again.
+   */
+  tableRetryMs?: number;
 }
 
 export interface ReserveRequest {
@@ -48,11 +54,11 @@ export class BudgetLedger {
   private readonly localClaims = new Set<string>();
   private readonly robots = new Map<RobotId, RobotBudgetStats>();
   private readonly claims: ClaimStats = { claimed: 0, duplicates: 0, fallbacks: 0, requests: 0 };
+  private readonly tableRetryMs: number;
   /** Per robot, the end of the chain of reservations in this process (see `inTurn`). */
   private readonly turns = new Map<RobotId, Promise<unknown>>();
-  private callsIssued = 0;
-  /** Calls up to this number were waiting while the table failed: they go local at once instead of timing out too. */
-  private failedThroughCall = 0;
+  /** Calls whose `now` is before this skip the table, which failed moments ago. */
+  private tableRetryAt = -Infinity;
 
   constructor(options: BudgetLedgerOptions) {
     this.store = options.store;
@@ -60,20 +66,19 @@ export class BudgetLedger {
     this.marginMs = options.marginMs ?? 2_000;
     this.concurrency = Math.max(1, options.concurrency ?? 5);
     this.maxAttempts = options.maxAttempts ?? 6;
+    this.tableRetryMs = options.tableRetryMs ?? 5_000;
   }
 
   /** Reserves up to `wanted` send slots for a robot; never more than its policy allows in any window. */
   reserve(request: ReserveRequest): Promise<Reservation> {
-    const call = ++this.callsIssued;
     return this.inTurn(request.robot, async () => {
-      const reservation =
-        call <= this.failedThroughCall
-          ? this.reserveLocally(request)
-          : await this.reserveInTable(request).catch((error: unknown) => {
-              this.failedThroughCall = this.callsIssued;
-              this.warnFallback('reserve', error, { robot: request.robot });
-              return this.reserveLocally(request);
-            });
+      const reservation = await this.withTable(
+        'reserve',
+        request.now,
+        { robot: request.robot },
+        () => this.reserveInTable(request),
+        () => this.reserveLocally(request),
+      );
       const stats = this.statsOf(request.robot);
       stats.granted += reservation.slots.length;
       stats.refused += Math.max(0, request.wanted - reservation.slots.length);
@@ -87,6 +92,7 @@ export class BudgetLedger {
       const state = states.get(robot) ?? EMPTY_BUDGET;
       states.set(robot, { ...state, blockedUntil: Math.max(state.blockedUntil, until) });
     }
+    // Always asked, even just after a failure: a block is rare, and other containers must learn of it.
     this.statsOf(robot).requests++;
     await this.store.raiseBlock(robot, until, expiresAtFor(until)).catch((error: unknown) => {
       this.statsOf(robot).fallbacks++;
@@ -108,16 +114,21 @@ export class BudgetLedger {
     ttlSeconds: number;
     now: number;
   }): Promise<boolean> {
-    this.claims.requests++;
-    const claimed = await this.store
-      .claim(key, Math.ceil(now / 1000) + ttlSeconds)
-      .catch((error: unknown) => {
+    const claimed = await this.withTable(
+      'claim',
+      now,
+      {},
+      () => {
+        this.claims.requests++;
+        return this.store.claim(key, Math.ceil(now / 1000) + ttlSeconds);
+      },
+      () => {
         this.claims.fallbacks++;
-        this.warnFallback('claim', error, {});
         const first = !this.localClaims.has(key);
         this.localClaims.add(key);
         return first;
-      });
+      },
+    );
     if (claimed) this.claims.claimed++;
     else this.claims.duplicates++;
     return claimed;
@@ -176,6 +187,24 @@ export class BudgetLedger {
       if (this.turns.get(robot) === turn) this.turns.delete(robot);
     });
     return result;
+  }
+
+  /** `inTable`, unless the table failed moments ago or fails now: then `instead`, and the failure is logged. */
+  private async withTable<T>(
+    operation: string,
+    now: number,
+    fields: Record<string, unknown>,
+    inTable: () => Promise<T>,
+    instead: () => T,
+  ): Promise<T> {
+    if (now < this.tableRetryAt) return instead();
+    try {
+      return await inTable();
+    } catch (error) {
+      this.tableRetryAt = Math.max(this.tableRetryAt, now + this.tableRetryMs);
+      this.warnFallback(operation, error, fields);
+      return instead();
+    }
   }
 
   private warnFallback(operation: string, error: unknown, fields: Record<string, unknown>): void {

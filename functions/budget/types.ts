@@ -76,7 +76,7 @@ export interface RobotBudgetStats {
   refused: number;
   /** Reservations answered by the per-process fallback because the table could not. */
   fallbacks: number;
-  /** Requests made to the store for this robot. */
+  /** Requests the store answered for this robot (a request that failed is a fallback instead). */
   requests: number;
   /** Compare-and-set attempts another container won first. */
   conflicts: number;

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ROBOT_POLICIES, robotIdOf, type BudgetLedger, type RobotId } from '../../../functions/budget/index.ts';
+import {
+  ROBOT_POLICIES,
+  robotIdOf,
+  type BudgetLedger,
+  type RobotId,
+} from '../../../functions/budget/index.ts';
 import { aLedger, startStateTable, type StateTable } from '../../helpers/budget.ts';
 
 // The shared budget against a real DynamoDB-protocol server (dynalite) through the real SDK client. Each "container"
@@ -45,8 +50,11 @@ describe('shared budget on dynalite', () => {
   it('grants exactly 20 of 50 concurrent reservations spread over 5 containers, never one more', async () => {
     const robot = aRobot();
     const fleet = containers(5);
-    const reserve = (ledger: BudgetLedger) => ledger.reserve({ robot, policy, wanted: 1, now: 0, maxWaitMs: 0 });
-    const answers = await Promise.all(fleet.flatMap((ledger) => Array.from({ length: 10 }, () => reserve(ledger))));
+    const reserve = (ledger: BudgetLedger) =>
+      ledger.reserve({ robot, policy, wanted: 1, now: 0, maxWaitMs: 0 });
+    const answers = await Promise.all(
+      fleet.flatMap((ledger) => Array.from({ length: 10 }, () => reserve(ledger))),
+    );
     const granted = answers.flatMap((a) => a.slots).length;
     assert.ok(granted <= 20, `${granted} granted`);
     // A container that lost its last attempts got nothing this time; asking again must top up to exactly 20.
@@ -67,7 +75,13 @@ describe('shared budget on dynalite', () => {
     for (let t = 0; t < 6 * MINUTE; t += 2_000) {
       const answers = await Promise.all(
         fleet.map((ledger, i) =>
-          ledger.reserve({ robot, policy, wanted: 1 + ((t / 2_000 + i) % 3), now: t + skews[i]!, maxWaitMs: 5_000 }),
+          ledger.reserve({
+            robot,
+            policy,
+            wanted: 1 + ((t / 2_000 + i) % 3),
+            now: t + skews[i]!,
+            maxWaitMs: 5_000,
+          }),
         ),
       );
       answers.forEach((answer, i) => {
@@ -115,11 +129,15 @@ describe('shared budget on dynalite', () => {
 
   it('notifies once per key among concurrent containers, and not again on redelivery', async () => {
     const fleet = containers(4);
-    const claim = (ledger: BudgetLedger) => ledger.claimOnce({ key: 'uid-1/ops/29000', ttlSeconds: 3_600, now: 0 });
+    const claim = (ledger: BudgetLedger) =>
+      ledger.claimOnce({ key: 'uid-1/ops/29000', ttlSeconds: 3_600, now: 0 });
     const first = await Promise.all(fleet.flatMap((ledger) => [claim(ledger), claim(ledger), claim(ledger)]));
     assert.equal(first.filter(Boolean).length, 1);
     assert.deepEqual(await Promise.all(fleet.map(claim)), [false, false, false, false]);
     const stats = fleet.map((ledger) => ledger.stats().claims);
-    assert.equal(stats.reduce((sum, s) => sum + s.fallbacks, 0), 0);
+    assert.equal(
+      stats.reduce((sum, s) => sum + s.fallbacks, 0),
+      0,
+    );
   });
 });

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { STATE_TABLE } from '../../../functions/budget/index.ts';
 
 // `serverless package` for both stages, offline and without AWS credentials, then the generated CloudFormation is
 // read back. Packaging bundles functions/handler.ts with the stage's config/<stage>.json, so both must exist.
@@ -146,6 +147,7 @@ describe('serverless package', { concurrency: false }, () => {
         assert.equal(types.EventsDLQDepthAlarm, 'AWS::CloudWatch::Alarm');
         assert.equal(types.EventsFunctionErrorsAlarm, 'AWS::CloudWatch::Alarm');
         assert.equal(types.ForwarderRole, 'AWS::IAM::Role');
+        assert.equal(types.StateTable, 'AWS::DynamoDB::Table');
         assert.equal(fn(stage).Runtime, 'nodejs22.x');
         assert.equal(fn(stage).Handler, 'functions/handler.handler');
         assert.equal(fn(stage).FunctionName, `kube-wecom-${stage}-events`);
@@ -183,7 +185,21 @@ describe('serverless package', { concurrency: false }, () => {
         assert.ok(visibility >= 6 * timeout + window, `${visibility} < 6 × ${timeout} + ${window}`);
       });
 
-      it('grants the function only its queue, sending to its DLQ, its SSM path and SSM-mediated decryption', () => {
+      it('shares state in one on-demand table with the key schema and TTL attribute the function uses', () => {
+        const table = resource(stage, 'StateTable').Properties;
+        assert.equal(table.TableName, `kube-wecom-${stage}-state`);
+        assert.equal(table.BillingMode, 'PAY_PER_REQUEST');
+        assert.deepEqual(table.KeySchema, STATE_TABLE.keySchema);
+        assert.deepEqual(table.AttributeDefinitions, STATE_TABLE.attributeDefinitions);
+        assert.deepEqual(table.TimeToLiveSpecification, {
+          AttributeName: STATE_TABLE.ttlAttribute,
+          Enabled: true,
+        });
+        const variables = (fn(stage).Environment as { Variables: Json }).Variables;
+        assert.deepEqual(variables.KUBE_WECOM_STATE_TABLE, { Ref: 'StateTable' });
+      });
+
+      it('grants the function only its queue, its DLQ, its SSM path, SSM-mediated decryption and its state table', () => {
         const statements = statementsOf(resource(stage, 'IamRoleLambdaExecution').Properties);
         assertLeastPrivilege(statements);
         const byAction = (action: string) => {
@@ -193,6 +209,8 @@ describe('serverless package', { concurrency: false }, () => {
         };
         const granted = statements.flatMap(actionsOf).sort();
         assert.deepEqual(granted, [
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
           'kms:Decrypt',
           'logs:CreateLogGroup',
           'logs:CreateLogStream',
@@ -206,6 +224,8 @@ describe('serverless package', { concurrency: false }, () => {
         ]);
         assert.deepEqual(byAction('sqs:ReceiveMessage').Resource, [getAtt('EventsQueue', 'Arn')]);
         assert.deepEqual(byAction('sqs:SendMessage').Resource, getAtt('EventsDLQ', 'Arn'));
+        assert.equal(byAction('dynamodb:UpdateItem'), byAction('dynamodb:PutItem'));
+        assert.deepEqual(byAction('dynamodb:UpdateItem').Resource, getAtt('StateTable', 'Arn'));
         const ssmPath = `:parameter/kube-wecom/${stage}/*`;
         assert.ok(JSON.stringify(byAction('ssm:GetParameters').Resource).endsWith(`${ssmPath}"}`));
         const kms = byAction('kms:Decrypt');
