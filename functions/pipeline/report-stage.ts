@@ -19,10 +19,10 @@ export interface Report {
  */
 export function reportOutcomes(fates: Fates, deferred: DeferOutcome, poison: readonly DeadLetter[]): Report {
   const retry = new Set(deferred.retry);
-  const dead: DeadLetter[] = [];
+  const dead = new Map<string, DeadLetter>();
   for (const [event, ends] of fates.dead) {
     const receivers = [...ends.keys()];
-    const reason = [...new Set([...ends.values()].map((end) => end.reason))].join('; ');
+    const reasons = [...new Set([...ends.values()].map((end) => end.reason))];
     const errcode = ends.values().next().value!.errcode;
     // The record as it came, unless other receivers have it: then a copy that owes only these.
     const narrowed = event.owed !== undefined || (fates.delivered.get(event)?.size ?? 0) > 0;
@@ -30,22 +30,27 @@ export function reportOutcomes(fates: Fates, deferred: DeferOutcome, poison: rea
       ? { body: JSON.stringify({ ...event.envelope, owed: receivers, failures: event.failures }) }
       : {};
     for (const messageId of event.messageIds) {
-      if (!retry.has(messageId)) dead.push({ messageId, reason, errcode, ...body });
+      if (retry.has(messageId)) continue;
+      const existing = dead.get(messageId);
+      if (!existing) dead.set(messageId, { messageId, reason: reasons.join('; '), errcode, ...body });
+      else
+        for (const reason of reasons) if (!existing.reason.includes(reason)) existing.reason += `; ${reason}`;
     }
   }
   const piles = [
     ...fates.deadPiles.map(({ receiver, pile, end }) => ({ receiver, pile, ...end })),
     ...deferred.lostPiles.map(({ receiver, pile, reason }) => ({ receiver, pile, reason, errcode: null })),
   ];
+  const lost: DeadLetter[] = [];
   for (const { receiver, pile, reason, errcode } of piles) {
-    dead.push({
+    lost.push({
       messageId: `parked:${receiver}:${pile.parkings[0] ?? ''}`,
       reason: `${pile.tally.total} parked events for ${receiver}: ${reason}`,
       errcode,
       body: JSON.stringify({ parked: receiver, ...pile }),
     });
   }
-  const deadLetters = [...poison, ...dead];
+  const deadLetters = [...poison, ...dead.values(), ...lost];
   return {
     retry: [...retry],
     deadLetters,

@@ -197,6 +197,10 @@ describe('serverless package', { concurrency: false }, () => {
         });
         const variables = (fn(stage).Environment as { Variables: Json }).Variables;
         assert.deepEqual(variables.KUBE_WECOM_STATE_TABLE, { Ref: 'StateTable' });
+        assert.deepEqual(variables.KUBE_WECOM_EVENTS_QUEUE_URL, { Ref: 'EventsQueue' });
+        const concurrency = (mapping(stage).ScalingConfig as { MaximumConcurrency: number })
+          .MaximumConcurrency;
+        assert.equal(String(variables.KUBE_WECOM_MAX_CONCURRENCY), String(concurrency));
       });
 
       it('grants the function only its queue, its DLQ, its SSM path, SSM-mediated decryption and its state table', () => {
@@ -209,6 +213,7 @@ describe('serverless package', { concurrency: false }, () => {
         };
         const granted = statements.flatMap(actionsOf).sort();
         assert.deepEqual(granted, [
+          'dynamodb:DeleteItem',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
           'kms:Decrypt',
@@ -223,8 +228,12 @@ describe('serverless package', { concurrency: false }, () => {
           'ssm:GetParameters',
         ]);
         assert.deepEqual(byAction('sqs:ReceiveMessage').Resource, [getAtt('EventsQueue', 'Arn')]);
-        assert.deepEqual(byAction('sqs:SendMessage').Resource, getAtt('EventsDLQ', 'Arn'));
+        assert.deepEqual(byAction('sqs:SendMessage').Resource, [
+          getAtt('EventsDLQ', 'Arn'),
+          getAtt('EventsQueue', 'Arn'),
+        ]);
         assert.equal(byAction('dynamodb:UpdateItem'), byAction('dynamodb:PutItem'));
+        assert.equal(byAction('dynamodb:UpdateItem'), byAction('dynamodb:DeleteItem'));
         assert.deepEqual(byAction('dynamodb:UpdateItem').Resource, getAtt('StateTable', 'Arn'));
         const ssmPath = `:parameter/kube-wecom/${stage}/*`;
         assert.ok(JSON.stringify(byAction('ssm:GetParameters').Resource).endsWith(`${ssmPath}"}`));
