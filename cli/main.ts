@@ -1,4 +1,7 @@
+import { takeOverAwsSdkNodeNotice } from './aws-sdk-node-notice.ts';
 import { buildProgram } from './program.ts';
+
+takeOverAwsSdkNodeNotice();
 
 // `kube-wecom preview … | head` closes the pipe early; that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { noteNodeVersionForAws } from '../aws-sdk-node-notice.ts';
 import { forwarderOptions } from '../../forwarder/config/index.ts';
 import type { RawForwarderOptions } from '../../forwarder/config/index.ts';
 
@@ -13,6 +14,7 @@ export const forwarderCommand = new Command('forwarder')
       '    --queue-url https://sqs.ap-southeast-1.amazonaws.com/123456789012/kube-wecom-staging-events',
   )
   .action(async (raw: RawForwarderOptions) => {
+    noteNodeVersionForAws(process.stderr);
     const { parseForwarderConfig, runForwarder } = await import('../../forwarder/index.ts');
     await runForwarder(parseForwarderConfig(raw), { handleSignals: true });
   });

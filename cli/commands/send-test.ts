@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Command } from 'commander';
+import { noteNodeVersionForAws } from '../aws-sdk-node-notice.ts';
 import type { Bundle } from '../../functions/bundle/index.ts';
 import { BUNDLE_RULE, chooseBundle, takesBundle, type ParsedBundleOptions } from './bundle-argument.ts';
 
@@ -52,9 +53,10 @@ export interface SendTestIo {
 
 /** Sends the test message and reports WeCom's answer; returns the exit code (0 delivered, 1 anything else). */
 export async function runSendTest(options: SendTestOptions, io: SendTestIo): Promise<number> {
-  const [bundles, wecom] = await Promise.all([
+  const [bundles, wecom, { webhookAdvice }] = await Promise.all([
     import('../../functions/bundle/index.ts'),
     import('../../functions/channels/wecom/index.ts'),
+    import('../send-test/webhook-advice.ts'),
   ]);
   const timeoutSeconds = Number(options.timeout);
   if (!(timeoutSeconds > 0)) {
@@ -85,6 +87,7 @@ export async function runSendTest(options: SendTestOptions, io: SendTestIo): Pro
     warn: (fields: object, msg: string) => void io.stderr.write(`${msg} ${JSON.stringify(fields)}\n`),
     error: (fields: object, msg: string) => void io.stderr.write(`${msg} ${JSON.stringify(fields)}\n`),
   };
+  if (receiver.webhook.startsWith('ssm:')) noteNodeVersionForAws(io.stderr);
   let webhook = '';
   try {
     webhook = await new wecom.WebhookResolver({ env: io.env }).resolve(receiver.webhook);
@@ -107,6 +110,9 @@ export async function runSendTest(options: SendTestOptions, io: SendTestIo): Pro
     if (!(err instanceof wecom.WecomError)) throw err;
     if (err.errcode === null) {
       io.stdout.write(`failed: ${err.message}\n`);
+      if (err instanceof wecom.WebhookRefError)
+        for (const advice of webhookAdvice(err, receiver.webhook))
+          io.stdout.write(`  what to do: ${advice}\n`);
     } else {
       const info = wecom.explainErrcode(err.errcode);
       io.stdout.write(

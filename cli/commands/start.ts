@@ -31,8 +31,6 @@ export const startCommand = takesBundle(
   )
   .action(async (bundle: string | undefined, options: ParsedBundleOptions<StartOptions>) => {
     const config = chooseBundle(bundle, options.config, process.stderr);
-    // The AWS SDK warns on Node 20 about a future release; it says nothing about this local run.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { runStart } = await import('../../local/start/index.ts');
     const code = await runStart(
       { ...options, config },
