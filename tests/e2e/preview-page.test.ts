@@ -115,6 +115,19 @@ function incidentBoard(): StatsBoard {
   return board;
 }
 
+/** Opens the page in a fresh Chromium and waits until its event stream is live. */
+async function openLivePage(
+  url: string,
+  viewport: { width: number; height: number },
+  timezoneId?: string,
+): Promise<{ context: BrowserContext; tab: Page }> {
+  const context = await launchChromium(viewport, timezoneId);
+  const tab = context.pages()[0] ?? (await context.newPage());
+  await tab.goto(url);
+  await tab.locator('#status[data-mode="live"]').waitFor();
+  return { context, tab };
+}
+
 describe('preview page in Chromium', { skip: chromiumSkip }, () => {
   let emulator: WecomEmulator;
   let page: PreviewPage;
@@ -148,10 +161,7 @@ describe('preview page in Chromium', { skip: chromiumSkip }, () => {
     );
     await send(emulator, pay, { msgtype: 'markdown', markdown: { content: BACKOFF } }, NOW - 9_000);
 
-    context = await launchChromium({ width: 1440, height: 1080 });
-    tab = context.pages()[0] ?? (await context.newPage());
-    await tab.goto(emulator.url);
-    await tab.locator('#status[data-mode="live"]').waitFor();
+    ({ context, tab } = await openLivePage(emulator.url, { width: 1440, height: 1080 }));
   });
 
   after(async () => {
@@ -287,10 +297,11 @@ describe(
         await send(emulator, robot.key, { msgtype: 'markdown', markdown: { content: BACKOFF } }, NOW);
       }
       // 02:14:30 UTC is 10:14:30 in Shanghai and 18:14:30 the day before in Los Angeles.
-      context = await launchChromium({ width: 1400, height: 900 }, 'America/Los_Angeles');
-      tab = context.pages()[0] ?? (await context.newPage());
-      await tab.goto(emulator.url);
-      await tab.locator('#status[data-mode="live"]').waitFor();
+      ({ context, tab } = await openLivePage(
+        emulator.url,
+        { width: 1400, height: 900 },
+        'America/Los_Angeles',
+      ));
     });
 
     after(async () => {
