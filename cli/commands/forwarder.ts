@@ -14,8 +14,10 @@ export const forwarderCommand = new Command('forwarder')
       '    --queue-url https://sqs.ap-southeast-1.amazonaws.com/123456789012/kube-wecom-staging-events',
   )
   .action(async (raw: RawForwarderOptions) => {
-    noteNodeVersionForAws(process.stderr);
     const { parseForwarderConfig, runForwarder } = await import('../../forwarder/index.ts');
-    await runForwarder(parseForwarderConfig(raw), { handleSignals: true });
+    const config = parseForwarderConfig(raw);
+    // After the flags are checked: a flag error deserves the screen to itself.
+    noteNodeVersionForAws(process.stderr);
+    await runForwarder(config, { handleSignals: true });
   });
 for (const option of forwarderOptions()) forwarderCommand.addOption(option);
