@@ -1,16 +1,7 @@
-import { Command } from 'commander';
-import { registerCommands } from './commands/index.ts';
+import { takeOverAwsSdkNodeNotice } from './aws-sdk-node-notice.ts';
+import { buildProgram } from './program.ts';
 
-/** `kube-wecom`: the one CLI. Each command loads its implementation only when it runs, so `--help` stays fast. */
-const program = new Command()
-  .name('kube-wecom')
-  .description(
-    'Kubernetes events to WeCom group robots: validate and preview rules, run the forwarder, migrate.',
-  )
-  .showHelpAfterError()
-  .enablePositionalOptions();
-
-registerCommands(program);
+takeOverAwsSdkNodeNotice();
 
 // `kube-wecom preview … | head` closes the pipe early; that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -19,7 +10,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } catch (err) {
   console.error(`kube-wecom: ${(err as Error).message}`);
   process.exitCode = process.exitCode || 1;

@@ -1,12 +1,13 @@
 import { Command } from 'commander';
+import { BUNDLE_RULE, chooseBundle, takesBundle } from './bundle-argument.ts';
 
 /** `kube-wecom preview`: a dry run of the function's decisions over events you have at hand. No network. */
-export const previewCommand = new Command('preview')
-  .description(
+export const previewCommand = takesBundle(
+  new Command('preview').description(
     'Dry-run a rules bundle over events: one JSON line per input event ' +
       '{ index, uid, notify, routes, receivers, suppressedBy, messages }. Exit 2 if any input was bad.',
-  )
-  .requiredOption('-c, --config <file>', 'rules bundle')
+  ),
+)
   .option(
     '-e, --events <file>',
     'events: JSON lines or concatenated JSON of Events (core/v1, events.k8s.io/v1), watch events, envelopes, ' +
@@ -22,15 +23,20 @@ export const previewCommand = new Command('preview')
   )
   .addHelpText(
     'after',
-    '\nExample:\n  kubectl get events -A -o json | npx kube-wecom preview --config config/dev.json',
+    `\n${BUNDLE_RULE}\n\nExamples:\n` +
+      '  kubectl get events -A -o json | npx kube-wecom preview config/dev.json\n' +
+      '  npx kube-wecom preview --config config/prod.json --events tests/fixtures/events/core-v1.jsonl --batch',
   )
   .action(
-    async (options: { config: string; events: string; now?: string; cluster: string; batch?: boolean }) => {
+    async (
+      bundle: string | undefined,
+      options: { config?: string; events: string; now?: string; cluster: string; batch?: boolean },
+    ) => {
+      const config = chooseBundle(bundle, options.config, process.stderr);
       const { runPreview } = await import('../preview/run.ts');
-      process.exitCode = await runPreview(options, {
-        stdin: process.stdin,
-        stdout: process.stdout,
-        stderr: process.stderr,
-      });
+      process.exitCode = await runPreview(
+        { ...options, config },
+        { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+      );
     },
   );

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { noteNodeVersionForAws } from '../aws-sdk-node-notice.ts';
 
 /** `kube-wecom redrive`: after a fix, move what the function gave up on back to the events queue. */
 export const redriveCommand = new Command('redrive')
@@ -30,6 +31,7 @@ export const redriveCommand = new Command('redrive')
       endpoint?: string;
       maxPerSecond?: number;
     }) => {
+      noteNodeVersionForAws(process.stderr);
       const { runRedrive } = await import('../redrive/index.ts');
       process.exitCode = await runRedrive(options, process.stdout, process.stderr);
     },

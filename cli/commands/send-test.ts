@@ -1,13 +1,15 @@
 import { hostname } from 'node:os';
 import { Command } from 'commander';
+import { noteNodeVersionForAws } from '../aws-sdk-node-notice.ts';
 import type { Bundle } from '../../functions/bundle/index.ts';
+import { BUNDLE_RULE, chooseBundle, takesBundle, type ParsedBundleOptions } from './bundle-argument.ts';
 
 /** `kube-wecom send-test`: one real message to one receiver, to check its webhook before relying on it. */
-export const sendTestCommand = new Command('send-test')
-  .description(
+export const sendTestCommand = takesBundle(
+  new Command('send-test').description(
     "Send one test message to a receiver and print WeCom's answer with its errcode explained (exit 1 if it failed)",
-  )
-  .requiredOption('-c, --config <file>', 'rules bundle')
+  ),
+)
   .requiredOption('-r, --receiver <name>', 'receiver to send to (a key of "receivers" in the bundle)')
   .option(
     '-m, --message <text>',
@@ -18,15 +20,20 @@ export const sendTestCommand = new Command('send-test')
     'after',
     "\nThe receiver's webhook is resolved as the function would: env:NAME from this environment, ssm:/path with " +
       'your AWS credentials.\nHosts other than qyapi.weixin.qq.com (an emulator, a proxy) must be listed in ' +
-      'KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS=host:port,…\n\nExample:\n' +
-      '  npx kube-wecom send-test --config config/dev.json --receiver platform-group',
+      `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS=host:port,…\n\n${BUNDLE_RULE}\n\nExamples:\n` +
+      '  npx kube-wecom send-test config/dev.json --receiver platform-group\n' +
+      '  WECOM_PLATFORM_ONCALL=<robot key> npx kube-wecom send-test --receiver platform-oncall',
   )
-  .action(async (options: SendTestOptions) => {
-    process.exitCode = await runSendTest(options, {
-      stdout: process.stdout,
-      stderr: process.stderr,
-      env: process.env,
-    });
+  .action(async (bundle: string | undefined, options: ParsedBundleOptions<SendTestOptions>) => {
+    const config = chooseBundle(bundle, options.config, process.stderr);
+    process.exitCode = await runSendTest(
+      { ...options, config },
+      {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+      },
+    );
   });
 
 /** Options of `send-test`. */
@@ -46,9 +53,10 @@ export interface SendTestIo {
 
 /** Sends the test message and reports WeCom's answer; returns the exit code (0 delivered, 1 anything else). */
 export async function runSendTest(options: SendTestOptions, io: SendTestIo): Promise<number> {
-  const [bundles, wecom] = await Promise.all([
+  const [bundles, wecom, { webhookAdvice }] = await Promise.all([
     import('../../functions/bundle/index.ts'),
     import('../../functions/channels/wecom/index.ts'),
+    import('../send-test/webhook-advice.ts'),
   ]);
   const timeoutSeconds = Number(options.timeout);
   if (!(timeoutSeconds > 0)) {
@@ -76,6 +84,7 @@ export async function runSendTest(options: SendTestOptions, io: SendTestIo): Pro
   const say = (message: string, fields?: object) =>
     void io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
   const logger = { debug() {}, info() {}, warn: say, error: say };
+  if (receiver.webhook.startsWith('ssm:')) noteNodeVersionForAws(io.stderr);
   let webhook = '';
   try {
     webhook = await new wecom.WebhookResolver({ env: io.env }).resolve(receiver.webhook);
@@ -98,6 +107,9 @@ export async function runSendTest(options: SendTestOptions, io: SendTestIo): Pro
     if (!(err instanceof wecom.WecomError)) throw err;
     if (err.errcode === null) {
       io.stdout.write(`failed: ${err.message}\n`);
+      if (err instanceof wecom.WebhookRefError)
+        for (const advice of webhookAdvice(err, receiver.webhook))
+          io.stdout.write(`  what to do: ${advice}\n`);
     } else {
       const info = wecom.explainErrcode(err.errcode);
       io.stdout.write(

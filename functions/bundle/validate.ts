@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import type { BundleProblem } from './errors.ts';
 import { jsonPath } from './json-path.ts';
 import { compilePattern } from '../rules/pattern.ts';
+import { knownFieldsAt } from './known-fields.ts';
 import { bundleSchema, CONTENT_LIMITS, ROBOT_MESSAGES_PER_MINUTE } from './schema.ts';
 import type { Bundle, Msgtype } from './schema.ts';
+import { didYouMean } from './suggest.ts';
 import { BUILTIN_TEMPLATES, checkTemplate } from './template-check.ts';
 
 /** The outcome of validating a bundle: a usable bundle only when there are no problems. */
@@ -78,7 +80,7 @@ function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleP
         if (!Object.hasOwn(receivers, name))
           error(
             [...at, 'receivers', j],
-            `unknown receiver ${JSON.stringify(name)}${suggest(name, Object.keys(receivers))}`,
+            `unknown receiver ${JSON.stringify(name)}${didYouMean(name, Object.keys(receivers))}`,
           );
       });
     }
@@ -107,7 +109,7 @@ function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleP
       if (!known)
         error(
           [...at, key],
-          `unknown template ${JSON.stringify(ref)}${suggest(ref, [...Object.keys(templates), ...BUILTIN_TEMPLATES])}`,
+          `unknown template ${JSON.stringify(ref)}${didYouMean(ref, [...Object.keys(templates), ...BUILTIN_TEMPLATES])}`,
         );
     }
     if (
@@ -219,7 +221,10 @@ function fromZodIssue(issue: z.core.$ZodIssue, prefix: Path): BundleProblem[] {
   const path: Path = [...prefix, ...(issue.path as Path)];
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ path: jsonPath([...path, key]), message: 'unknown field' }));
+      return issue.keys.map((key) => ({
+        path: jsonPath([...path, key]),
+        message: `unknown field${didYouMean(key, knownFieldsAt(bundleSchema, path))}`,
+      }));
     case 'invalid_union': {
       const branches = issue.errors.filter((branch) => branch.length > 0);
       const closest = branches.sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
@@ -233,25 +238,6 @@ function fromZodIssue(issue: z.core.$ZodIssue, prefix: Path): BundleProblem[] {
 
 function depth(issues: z.core.$ZodIssue[]): number {
   return Math.max(...issues.map((issue) => issue.path.length));
-}
-
-function suggest(name: string, known: readonly string[]): string {
-  const close = known.find((k) => k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= 2);
-  return close ? ` (did you mean ${JSON.stringify(close)}?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
 
 function isTimeZone(zone: string): boolean {

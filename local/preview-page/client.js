@@ -78,10 +78,39 @@ function avatar(name, small) {
   return node;
 }
 
-const timeFormat = { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false };
-const time = (ms) => new Date(ms).toLocaleTimeString([], timeFormat);
-const minuteLabel = (ms) =>
-  new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+/**
+ * Times in the bundle's time zone, the one the message bodies are rendered in, whatever zone this browser is in;
+ * `zone` labels them with the offset in force at that instant (it changes with daylight saving time).
+ */
+function clockIn(timeZone) {
+  const format = (options) => new Intl.DateTimeFormat([], { ...options, hour12: false, timeZone });
+  const seconds = format({ hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const minutes = format({ hour: '2-digit', minute: '2-digit' });
+  const full = format({
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const offset = new Intl.DateTimeFormat('en', { timeZone, timeZoneName: 'shortOffset' });
+  return {
+    timeZone,
+    time: (ms) => seconds.format(ms),
+    minute: (ms) => minutes.format(ms),
+    full: (ms) => `${full.format(ms)} ${timeZone}`,
+    zone: (ms) => offset.formatToParts(ms).find((part) => part.type === 'timeZoneName').value,
+  };
+}
+
+// Replaced by the bundle's zone with the first snapshot or poll, before any time is shown.
+let clock = clockIn('UTC');
+
+function setTimeZone(timeZone) {
+  if (timeZone !== clock.timeZone) clock = clockIn(timeZone);
+  document.getElementById('time-zone').textContent = `times in ${timeZone}, the bundle's time zone`;
+}
 
 function columnName(message) {
   return message.receiver ?? `unknown robot …${message.robot}`;
@@ -123,10 +152,13 @@ function messageItem(message, fresh) {
         'div',
         { className: 'msg-meta' },
         h('span', { className: 'who', textContent: name }),
-        h('time', {
-          textContent: time(message.receivedAt),
-          dateTime: new Date(message.receivedAt).toISOString(),
-        }),
+        h(
+          'time',
+          { dateTime: new Date(message.receivedAt).toISOString(), title: clock.full(message.receivedAt) },
+          clock.time(message.receivedAt),
+          ' ',
+          h('span', { className: 'zone', textContent: clock.zone(message.receivedAt) }),
+        ),
       ),
       bubble,
       h(
@@ -202,7 +234,8 @@ function addMessage(message, receivers) {
   updateColumnHead(col);
 }
 
-function replaceAll(messages, receivers) {
+function replaceAll(messages, receivers, timeZone) {
+  setTimeZone(timeZone);
   state.messages = [...messages];
   state.seen = new Set(messages.map((m) => m.seq));
   state.receivers = receivers;
@@ -289,12 +322,12 @@ function renderChart(stats) {
         fill: colorOf(name),
         class: count > stats.limitPerMinute ? 'over' : 'bar',
       });
-      bar.append(svg('title', {}, `${name}: ${count} at ${minuteLabel(bucket.minute)}`));
+      bar.append(svg('title', {}, `${name}: ${count} at ${clock.minute(bucket.minute)}`));
       chart.append(bar);
     });
     if (i % labelEvery === 0 || i === minutes.length - 1) {
       const x = pad.left + i * groupW + groupW / 2;
-      chart.append(svg('text', { x, y: height - 8, 'text-anchor': 'middle' }, minuteLabel(bucket.minute)));
+      chart.append(svg('text', { x, y: height - 8, 'text-anchor': 'middle' }, clock.minute(bucket.minute)));
     }
   });
   const limitY = y(stats.limitPerMinute);
@@ -309,7 +342,8 @@ function renderChart(stats) {
     ),
   );
   host.replaceChildren(chart);
-  document.getElementById('chart-window').textContent = `· last ${minutes.length} min`;
+  document.getElementById('chart-window').textContent =
+    `· last ${minutes.length} min · ${clock.zone(Date.now())}`;
 }
 
 function setStats(stats) {
@@ -337,7 +371,7 @@ async function poll() {
       getJson(`api/messages?since=${state.lastSeq}`),
       getJson('api/stats'),
     ]);
-    if (state.stats === null) replaceAll(page.messages, page.receivers);
+    if (state.stats === null) replaceAll(page.messages, page.receivers, page.timeZone);
     else for (const message of [...page.messages].reverse()) addMessage(message, page.receivers);
     setStats(stats);
     setMode('polling', `polling every ${POLL_MS / 1000} s`);
@@ -352,7 +386,7 @@ function live() {
   let failures = 0;
   events.addEventListener('snapshot', (e) => {
     const data = JSON.parse(e.data);
-    replaceAll(data.messages, data.receivers);
+    replaceAll(data.messages, data.receivers, data.timeZone);
     setStats(data.stats);
     failures = 0;
     setMode('live', 'live');

@@ -10,6 +10,11 @@ export interface PreviewPageOptions {
   stats: () => LocalStats;
   /** The robots of the local rules, read on every request so a reloaded bundle shows at once. */
   robots: () => PreviewRobot[];
+  /**
+   * The IANA time zone the bundle renders times in (`bundle.timezone`). The page shows every time in it too, so a
+   * card's header and its body agree whatever zone the browser is in.
+   */
+  timeZone: string;
   /** Subscribes to stats changes (e.g. `(l) => board.onChange(l)`); without it stats are pushed with messages. */
   statsChanges?: (listener: () => void) => () => void;
   /** Delay that coalesces bursts of stats changes into one push (default 250 ms). */
@@ -27,6 +32,8 @@ export interface PreviewMessagesResponse {
   messages: PreviewMessage[];
   /** Receiver names of the configured robots, in configuration order. */
   receivers: string[];
+  /** The bundle's time zone, in which the page shows times. */
+  timeZone: string;
 }
 
 const KEEPALIVE_MS = 15_000;
@@ -110,7 +117,11 @@ export function mountPreviewPage(emulator: WecomEmulator, options: PreviewPageOp
     const messages = previews().filter(
       (m) => m.seq > since && (receiver === null || m.receiver === receiver),
     );
-    sendJson(res, { messages, receivers: receiverNames(options.robots()) } satisfies PreviewMessagesResponse);
+    sendJson(res, {
+      messages,
+      receivers: receiverNames(options.robots()),
+      timeZone: options.timeZone,
+    } satisfies PreviewMessagesResponse);
   });
 
   emulator.route('GET', '/api/stats', (_req, res) => sendJson(res, options.stats()));
@@ -127,6 +138,7 @@ export function mountPreviewPage(emulator: WecomEmulator, options: PreviewPageOp
       `event: snapshot\ndata: ${JSON.stringify({
         messages: previews(),
         receivers: receiverNames(options.robots()),
+        timeZone: options.timeZone,
         stats: options.stats(),
       })}\n\n`,
     );

@@ -48,7 +48,7 @@ export function previewPage(): PageDocument {
 <body>
 <header class="topbar">
   <div class="brand"><span class="logo">K</span><div><h1>kube-wecom</h1><p>local preview · WeCom robot emulator</p></div></div>
-  <div id="status" class="status" data-mode="connecting"><span class="dot"></span><span id="status-text">connecting</span></div>
+  <div class="topbar-right"><span id="time-zone" class="subtle"></span><div id="status" class="status" data-mode="connecting"><span class="dot"></span><span id="status-text">connecting</span></div></div>
 </header>
 <main>
   <section id="counters" class="counters" aria-label="Pipeline counters"></section>

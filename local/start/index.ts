@@ -10,5 +10,5 @@ export { replayEvents, replayIncident } from './replay.ts';
 export type { ReplayOptions } from './replay.ts';
 export { routeToEmulator } from './robots.ts';
 export type { EmulatedRobots } from './robots.ts';
-export { DEFAULT_CONFIG, runStart } from './run.ts';
+export { runStart } from './run.ts';
 export type { StartOptions } from './run.ts';

@@ -137,6 +137,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       stats: () => feed.board.snapshot(),
       statsChanges: (listener) => feed.board.onChange(listener),
       robots: () => robots,
+      timeZone: bundle.timezone,
     });
     closers.push(() => page.close());
     const receivers = Object.keys(bundle.receivers).length;

@@ -1,5 +1,4 @@
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadCheckedBundle } from '../../functions/bundle/index.ts';
 import { BundleError, formatProblem } from '../../functions/bundle/index.ts';
 import type { LocalStats } from '../preview-page/index.ts';
@@ -9,7 +8,8 @@ import { ClusterUnreachableError, chooseEventSource } from './source.ts';
 
 /** The options of `kube-wecom start`, as commander collects them. */
 export interface StartOptions {
-  config?: string;
+  /** The rules bundle (the CLI supplies its default, config/local.json). */
+  config: string;
   events?: string;
   kubeconfig?: string;
   /** False with `--no-cluster`. */
@@ -28,9 +28,6 @@ interface StartIo {
 
 /** Time to change one's mind before `--deliver real` starts messaging real people. */
 const REAL_DELIVERY_PAUSE_MS = 5000;
-
-/** The bundle `npm start` uses unless `--config` says otherwise, wherever the command is run from. */
-export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/local.json', import.meta.url));
 
 /**
  * `kube-wecom start`: starts the local pipeline, prints one line per stage and the page's URL, then the live log.
@@ -52,7 +49,7 @@ export async function runStart(options: StartOptions, io: StartIo): Promise<numb
     return fail(`--deliver ${options.deliver}: expected emulator or real`);
   if (options.once && options.kubeconfig) return fail('--once replays and exits; it cannot watch a cluster');
 
-  const configPath = options.config ?? DEFAULT_CONFIG;
+  const configPath = options.config;
   let loaded;
   try {
     loaded = await loadCheckedBundle(configPath);

@@ -14,12 +14,8 @@ import type { Bundle } from '../../functions/bundle/index.ts';
 import { INCIDENT } from '../../local/incident/index.ts';
 import type { IncidentEvent } from '../../local/incident/index.ts';
 import type { LocalStats, PreviewMessage, PreviewMessagesResponse } from '../../local/preview-page/index.ts';
-import {
-  ClusterUnreachableError,
-  DEFAULT_CONFIG,
-  chooseEventSource,
-  startLocalPipeline,
-} from '../../local/start/index.ts';
+import { DEFAULT_BUNDLE } from '../../cli/commands/bundle-argument.ts';
+import { ClusterUnreachableError, chooseEventSource, startLocalPipeline } from '../../local/start/index.ts';
 import type { LocalPipeline } from '../../local/start/index.ts';
 import { rfc3339, startFakeApiServer, toCoreV1 } from '../../emulators/kube-apiserver/index.ts';
 import type { FakeApiServer } from '../../emulators/kube-apiserver/index.ts';
@@ -131,7 +127,7 @@ describe('npm start: the local pipeline replaying the bundled incident', () => {
   const log: string[] = [];
 
   before(async () => {
-    ({ bundle } = await loadCheckedBundle(DEFAULT_CONFIG));
+    ({ bundle } = await loadCheckedBundle(DEFAULT_BUNDLE));
     pipeline = await startLocalPipeline({
       bundle,
       source: { kind: 'incident' },
@@ -334,7 +330,7 @@ describe('start against a cluster (the fake API server standing in for one)', ()
   });
 
   it('shows recent and live Events of the cluster and writes nothing into it', async () => {
-    const { bundle } = await loadCheckedBundle(DEFAULT_CONFIG);
+    const { bundle } = await loadCheckedBundle(DEFAULT_BUNDLE);
     fake.upsertNamespace('checkout', { tier: 'prod' }, { 'kube-wecom/owners': 'zhaolei' });
     const warning = (name: string, at: Date) =>
       fake.createEvent({

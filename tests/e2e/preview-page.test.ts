@@ -81,6 +81,12 @@ declare const getComputedStyle: (element: unknown) => {
   textAlign: string;
 };
 declare const window: { __pwned?: string };
+declare const document: { documentElement: { scrollWidth: number } };
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+}
 
 let emulatorNow = NOW;
 
@@ -109,6 +115,19 @@ function incidentBoard(): StatsBoard {
   return board;
 }
 
+/** Opens the page in a fresh Chromium and waits until its event stream is live. */
+async function openLivePage(
+  url: string,
+  viewport: { width: number; height: number },
+  timezoneId?: string,
+): Promise<{ context: BrowserContext; tab: Page }> {
+  const context = await launchChromium(viewport, timezoneId);
+  const tab = context.pages()[0] ?? (await context.newPage());
+  await tab.goto(url);
+  await tab.locator('#status[data-mode="live"]').waitFor();
+  return { context, tab };
+}
+
 describe('preview page in Chromium', { skip: chromiumSkip }, () => {
   let emulator: WecomEmulator;
   let page: PreviewPage;
@@ -122,6 +141,7 @@ describe('preview page in Chromium', { skip: chromiumSkip }, () => {
       stats: () => board.snapshot(),
       statsChanges: (listener) => board.onChange(listener),
       robots: () => ROBOTS,
+      timeZone: 'Asia/Shanghai',
     });
     const [pay, sre, v2] = ROBOTS.map((r) => r.key) as [string, string, string];
     await send(emulator, sre, { msgtype: 'markdown', markdown: { content: NODE_DIGEST } }, NOW - 85_000);
@@ -141,10 +161,7 @@ describe('preview page in Chromium', { skip: chromiumSkip }, () => {
     );
     await send(emulator, pay, { msgtype: 'markdown', markdown: { content: BACKOFF } }, NOW - 9_000);
 
-    context = await launchChromium({ width: 1440, height: 1080 });
-    tab = context.pages()[0] ?? (await context.newPage());
-    await tab.goto(emulator.url);
-    await tab.locator('#status[data-mode="live"]').waitFor();
+    ({ context, tab } = await openLivePage(emulator.url, { width: 1440, height: 1080 }));
   });
 
   after(async () => {
@@ -249,3 +266,88 @@ describe('preview page in Chromium', { skip: chromiumSkip }, () => {
     await polled.close();
   });
 });
+
+// Four robots, the count of config/local.json, and a browser eight time zones away from the bundle's.
+const FOUR_ROBOTS = [
+  { receiver: 'platform-oncall', key: 'k-oncall-01' },
+  { receiver: 'app-owners', key: 'k-owners-02' },
+  { receiver: 'payments-team', key: 'k-payments-03' },
+  { receiver: 'release-watch', key: 'k-release-04' },
+];
+
+describe(
+  'preview page at 1,400 px, in a browser far from the bundle’s time zone',
+  { skip: chromiumSkip },
+  () => {
+    let emulator: WecomEmulator;
+    let page: PreviewPage;
+    let context: BrowserContext;
+    let tab: Page;
+    const robots = [...FOUR_ROBOTS];
+
+    before(async () => {
+      emulatorNow = NOW;
+      emulator = await startWecomEmulator({ acceptAnyKey: true, clock: () => emulatorNow });
+      page = mountPreviewPage(emulator, {
+        stats: () => incidentBoard().snapshot(),
+        robots: () => robots,
+        timeZone: 'Asia/Shanghai',
+      });
+      for (const robot of FOUR_ROBOTS) {
+        await send(emulator, robot.key, { msgtype: 'markdown', markdown: { content: BACKOFF } }, NOW);
+      }
+      // 02:14:30 UTC is 10:14:30 in Shanghai and 18:14:30 the day before in Los Angeles.
+      ({ context, tab } = await openLivePage(
+        emulator.url,
+        { width: 1400, height: 900 },
+        'America/Los_Angeles',
+      ));
+    });
+
+    after(async () => {
+      await context?.close();
+      page?.close();
+      await emulator?.stop();
+    });
+
+    it('shows each card’s time in the bundle’s time zone, labelled, not in the browser’s', async () => {
+      const headers = await tab.locator('.msg-meta time').allTextContents();
+      assert.deepEqual(headers, Array(4).fill('10:14:30 GMT+8'));
+      assert.match(
+        (await tab.locator('.msg-meta time').first().getAttribute('title')) ?? '',
+        /Asia\/Shanghai$/,
+      );
+      assert.equal(
+        await tab.locator('#time-zone').textContent(),
+        "times in Asia/Shanghai, the bundle's time zone",
+      );
+      assert.match((await tab.locator('#chart-window').textContent()) ?? '', /GMT\+8/);
+    });
+
+    it('fits all four robot columns side by side at 1,400 px', async () => {
+      const boxes = await tab
+        .locator('.column')
+        .evaluateAll((columns) => columns.map((c) => c.getBoundingClientRect().toJSON() as Box));
+      assert.equal(boxes.length, 4);
+      for (const box of boxes) {
+        assert.ok(box.left >= 0 && box.right <= 1400, `column at ${box.left}–${box.right} is cut off`);
+        assert.equal(box.top, boxes[0]!.top, 'a column wrapped below the others');
+      }
+    });
+
+    it('scrolls more robots sideways with a visible scrollbar, never the whole page', async () => {
+      robots.push({ receiver: 'data-team', key: 'k-data-05' }, { receiver: 'security', key: 'k-sec-06' });
+      await tab.reload();
+      await tab.locator('.column').nth(5).waitFor();
+      const row = await tab.locator('#columns').evaluate((element) => ({
+        scrollWidth: element.scrollWidth,
+        clientWidth: element.clientWidth,
+        scrollbarHeight: (element as unknown as { offsetHeight: number }).offsetHeight - element.clientHeight,
+      }));
+      assert.ok(row.scrollWidth > row.clientWidth, 'six columns should not fit in 1,400 px');
+      assert.ok(row.scrollbarHeight > 0, 'the row scrolls, but shows no scrollbar');
+      const pageWidth = await tab.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(pageWidth <= 1400, `the page itself is ${pageWidth} px wide`);
+    });
+  },
+);

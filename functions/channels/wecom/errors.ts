@@ -124,6 +124,37 @@ export class WebhookRefError extends WecomError {
   }
 }
 
+/**
+ * Why SSM did not give a webhook, so a caller can say what to set up without reading message text. Only a network
+ * failure, throttling and a server error are worth retrying: a missing region, missing or refused credentials, a
+ * denied permission or a missing parameter stay missing until someone sets them up.
+ */
+export type SsmFailure =
+  | 'no-region'
+  | 'no-credentials'
+  | 'credentials-rejected'
+  | 'access-denied'
+  | 'parameter-not-found'
+  | 'unreachable'
+  | 'throttled'
+  | 'server-error'
+  | 'unexpected';
+
+const TRANSIENT_SSM_FAILURES: ReadonlySet<SsmFailure> = new Set(['unreachable', 'throttled', 'server-error']);
+
+/** An `ssm:/path` webhook reference could not be read; `failure` says what is missing. */
+export class SsmWebhookError extends WebhookRefError {
+  override name = 'SsmWebhookError';
+  constructor(
+    ref: string,
+    /** What went wrong, as a category a caller can act on. */
+    readonly failure: SsmFailure,
+    reason: string,
+  ) {
+    super(ref, reason, TRANSIENT_SSM_FAILURES.has(failure));
+  }
+}
+
 function describe(errcode: number | null, errmsg: string): string {
   return errcode === null ? errmsg : `errcode ${errcode}: ${errmsg}`;
 }

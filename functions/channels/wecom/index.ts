@@ -13,6 +13,8 @@ export {
   WecomDeadlineError,
   WecomWebhookError,
   WebhookRefError,
+  SsmWebhookError,
+  type SsmFailure,
 } from './errors.ts';
 export {
   explainErrcode,

@@ -1,5 +1,5 @@
 import type { GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
-import { WebhookRefError } from './errors.ts';
+import { SsmWebhookError, WebhookRefError, type SsmFailure } from './errors.ts';
 import { WECOM_WEBHOOK_URL } from './webhook-url.ts';
 
 /** The part of an SSM client the resolver uses: `send(new GetParametersCommand(...))`. */
@@ -73,7 +73,8 @@ export class WebhookResolver {
     for (const name of names) {
       const value = batch.then((values) => {
         const v = values.get(name);
-        if (v === undefined) throw new WebhookRefError(`ssm:${name}`, 'SSM parameter not found', false);
+        if (v === undefined)
+          throw new SsmWebhookError(`ssm:${name}`, 'parameter-not-found', 'SSM parameter not found');
         return v;
       });
       // Forget failures so the next resolve asks again; mark the rejection handled (the caller sees it via await).
@@ -89,17 +90,52 @@ export class WebhookResolver {
     try {
       out = await this.ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
     } catch (err) {
-      const e = err as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-      const status = e.$metadata?.httpStatusCode;
-      const retryable =
-        e.$retryable != null || status === undefined || status >= 500 || e.name === 'ThrottlingException';
-      const refs = names.map((n) => `ssm:${n}`).join(', ');
-      throw new WebhookRefError(refs, `SSM GetParameters failed: ${e.name ?? 'Error'}`, retryable);
+      const { failure, reason } = classifySsmFailure(err as SdkError);
+      throw new SsmWebhookError(names.map((n) => `ssm:${n}`).join(', '), failure, reason);
     }
     return new Map(
       (out.Parameters ?? []).flatMap((p) => (p.Name && p.Value !== undefined ? [[p.Name, p.Value]] : [])),
     );
   }
+}
+
+/** What the AWS SDK puts on the errors it throws; client-side failures (region, credentials, network) lack `$metadata`. */
+interface SdkError {
+  name?: string;
+  message?: string;
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+// Error names of credentials AWS does not accept, as SSM and STS report them.
+const REJECTED_CREDENTIALS = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+]);
+
+function classifySsmFailure(e: SdkError): { failure: SsmFailure; reason: string } {
+  const status = e.$metadata?.httpStatusCode;
+  // The SDK throws a plain Error for a missing region, so its message is all there is to go on.
+  if (status === undefined && /region is missing/i.test(e.message ?? ''))
+    return { failure: 'no-region', reason: 'no AWS region is configured' };
+  if (e.name === 'CredentialsProviderError' || e.name === 'TokenProviderError')
+    return { failure: 'no-credentials', reason: `no AWS credentials found (${e.message ?? e.name})` };
+  if (e.name !== undefined && REJECTED_CREDENTIALS.has(e.name))
+    return { failure: 'credentials-rejected', reason: `AWS rejected the credentials (${e.name})` };
+  if (e.name === 'AccessDeniedException')
+    return { failure: 'access-denied', reason: `access denied: ${e.message ?? e.name}` };
+  if (e.name === 'ThrottlingException' || status === 429)
+    return { failure: 'throttled', reason: 'SSM throttled the request' };
+  if (status !== undefined && status >= 500)
+    return { failure: 'server-error', reason: `SSM answered HTTP ${status} (${e.name ?? 'Error'})` };
+  // No HTTP answer at all (DNS, refused connection, timeout), or one the SDK itself would retry.
+  if (status === undefined || e.$retryable != null)
+    return { failure: 'unreachable', reason: `cannot reach SSM: ${e.message ?? e.name ?? 'Error'}` };
+  const detail = e.message ? `: ${e.message}` : '';
+  return { failure: 'unexpected', reason: `SSM GetParameters failed: ${e.name ?? 'Error'}${detail}` };
 }
 
 function ssmName(ref: string): string {

@@ -26,15 +26,23 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** A headless Chromium with a fresh profile, in Shanghai time; `close()` also removes the profile. */
-export async function launchChromium(viewport: { width: number; height: number }): Promise<BrowserContext> {
+/**
+ * A headless Chromium with a fresh profile, in Shanghai time unless `timezoneId` names another zone (to show that
+ * the page does not depend on the browser's); `close()` also removes the profile.
+ */
+export async function launchChromium(
+  viewport: { width: number; height: number },
+  timezoneId = 'Asia/Shanghai',
+): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'kube-wecom-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
+    // Playwright hides scrollbars in headless mode; a test of what scrolls visibly must see them as a user does.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
     viewport,
-    timezoneId: 'Asia/Shanghai',
+    timezoneId,
     locale: 'en-GB',
   });
   // Chromium may still be writing its profile as the context closes; a temp directory left behind is harmless.

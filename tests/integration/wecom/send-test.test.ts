@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +26,9 @@ before(async () => {
       receivers: {
         ops: { webhook: 'env:OPS_ROBOT', msgtype: 'markdown' },
         chat: { webhook: 'env:CHAT_ROBOT', msgtype: 'text' },
+        vault: { webhook: 'ssm:/kube-wecom/test/webhooks/vault', msgtype: 'markdown' },
       },
-      routes: [{ name: 'all', receivers: ['ops', 'chat'] }],
+      routes: [{ name: 'all', receivers: ['ops', 'chat', 'vault'] }],
     }),
   );
 });
@@ -54,6 +55,40 @@ async function sendTest(receiver: string, extra: { message?: string; env?: NodeJ
   );
   assert.ok(!`${stdout}${stderr}`.includes(KEY), 'the webhook key was printed');
   return { code, stdout, stderr };
+}
+
+/**
+ * `send-test` to the ssm: receiver as a newcomer runs it: no AWS variables, no ~/.aws, no instance metadata, and
+ * the SDK's Node notice left as the user's environment has it (the test runner switches it off).
+ */
+function sendTestWithoutAws(extraEnv: NodeJS.ProcessEnv) {
+  const home = join(dir, 'home');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extraEnv,
+  };
+  const result = spawnSync(
+    process.execPath,
+    ['bin/kube-wecom.mjs', 'send-test', config, '--receiver', 'vault'],
+    {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    },
+  );
+  assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning/);
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** On Node before 22 the SDK's 9-line notice becomes one line that says what to do; from 22 on there is none. */
+function assertOneLineNodeNotice(stderr: string): void {
+  const expected = Number(process.versions.node.split('.')[0]) < 22 ? 1 : 0;
+  const lines = stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, expected, stderr);
+  if (expected)
+    assert.match(lines[0]!, /^note: AWS SDK releases after January 2027 need Node 22 or later.*upgrade Node/);
 }
 
 describe('kube-wecom send-test', () => {
@@ -110,7 +145,44 @@ describe('kube-wecom send-test', () => {
   it('names the receivers when the one asked for does not exist', async () => {
     const { code, stderr } = await sendTest('nobody');
     assert.equal(code, 1);
-    assert.match(stderr, /no receiver "nobody" .*receivers: ops, chat/);
+    assert.match(stderr, /no receiver "nobody" .*receivers: ops, chat, vault/);
+  });
+
+  it('names the variable to export when an env: webhook is unset', async () => {
+    const { code, stdout } = await sendTest('ops', { env: {} });
+    assert.equal(code, 1);
+    assert.match(
+      stdout,
+      /environment variable OPS_ROBOT is not set or empty\n {2}what to do: export OPS_ROBOT=<robot key>/,
+    );
+    assert.doesNotMatch(stdout, /transient/);
+  });
+
+  it('without an AWS region, says to set one or to use env:, never that it is transient', () => {
+    const { code, stdout, stderr } = sendTestWithoutAws({});
+    assert.equal(code, 1);
+    assert.match(stdout, /ssm:\/kube-wecom\/test\/webhooks\/vault: no AWS region is configured/);
+    assert.match(stdout, /what to do: set the region .*export AWS_REGION=/);
+    assert.match(
+      stdout,
+      /what to do: to test without AWS, set the receiver's webhook to "env:WECOM_ROBOT_KEY"/,
+    );
+    assert.doesNotMatch(stdout, /transient/);
+    assertOneLineNodeNotice(stderr);
+  });
+
+  it('without AWS credentials, says how to provide them, never that it is transient', () => {
+    const { code, stdout, stderr } = sendTestWithoutAws({ AWS_REGION: 'ap-southeast-1' });
+    assert.equal(code, 1);
+    assert.match(stdout, /no AWS credentials found/);
+    assert.match(stdout, /what to do: give the AWS SDK credentials: export AWS_PROFILE=/);
+    assert.doesNotMatch(stdout, /transient/);
+    assertOneLineNodeNotice(stderr);
+  });
+
+  it('leaves the Node notice out when AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true', () => {
+    const { stderr } = sendTestWithoutAws({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    assert.equal(stderr, '');
   });
 
   it('runs from the command line', async () => {

@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { WebhookRefError, WebhookResolver } from '../../../functions/channels/wecom/index.ts';
+import {
+  SsmWebhookError,
+  WebhookRefError,
+  WebhookResolver,
+  type SsmFailure,
+} from '../../../functions/channels/wecom/index.ts';
 
 const KEY = '693a91f6-7aaa-4bc4-97a0-0ec2sifa1234';
 
@@ -53,9 +58,9 @@ beforeEach(() => {
   failWith = null;
 });
 
-function ssm(): SSMClient {
+function ssm(endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`): SSMClient {
   return new SSMClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint,
     region: 'cn-north-1',
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     maxAttempts: 1,
@@ -93,8 +98,9 @@ describe('WebhookResolver with SSM', () => {
     const refs = names.map((n) => `ssm:${n}`);
     await resolver.resolveAll([...refs, ...refs.slice(0, 5)]);
     await resolver.resolve('ssm:/robots/r7');
+    // The three calls are in flight at once, so they may reach the stand-in in any order.
     assert.deepEqual(
-      calls.map((c) => c.names.length),
+      calls.map((c) => c.names.length).sort((a, b) => b - a),
       [10, 10, 3],
     );
   });
@@ -129,6 +135,30 @@ describe('WebhookResolver with SSM', () => {
     await assert.rejects(
       new WebhookResolver({ ssm: ssm() }).resolve('ssm:/a'),
       (e: unknown) => e instanceof WebhookRefError && !e.retryable,
+    );
+  });
+
+  it('says what is missing, and calls only network, throttling and server errors transient', async () => {
+    const cases: Array<[{ status: number; type: string } | null, SsmFailure, boolean]> = [
+      [{ status: 400, type: 'UnrecognizedClientException' }, 'credentials-rejected', false],
+      [{ status: 400, type: 'ExpiredTokenException' }, 'credentials-rejected', false],
+      [{ status: 400, type: 'AccessDeniedException' }, 'access-denied', false],
+      [{ status: 400, type: 'ThrottlingException' }, 'throttled', true],
+      [{ status: 503, type: 'InternalServerError' }, 'server-error', true],
+      [null, 'parameter-not-found', false],
+    ];
+    for (const [failure, expected, retryable] of cases) {
+      failWith = failure;
+      await assert.rejects(
+        new WebhookResolver({ ssm: ssm() }).resolve('ssm:/a'),
+        (e: unknown) => e instanceof SsmWebhookError && e.failure === expected && e.retryable === retryable,
+        expected,
+      );
+    }
+    // Nothing listens on port 9 of loopback: no HTTP answer at all.
+    await assert.rejects(
+      new WebhookResolver({ ssm: ssm('http://127.0.0.1:9') }).resolve('ssm:/a'),
+      (e: unknown) => e instanceof SsmWebhookError && e.failure === 'unreachable' && e.retryable,
     );
   });
 

@@ -29,6 +29,7 @@ before(async () => {
     stats: () => board.snapshot(),
     statsChanges: (listener) => board.onChange(listener),
     robots: () => ROBOTS,
+    timeZone: 'Asia/Shanghai',
     statsThrottleMs: 0,
   });
 });
@@ -97,6 +98,7 @@ describe('preview page JSON API', () => {
     );
     const body = await messages();
     assert.deepEqual(body.receivers, ['pay-oncall', 'platform']);
+    assert.equal(body.timeZone, 'Asia/Shanghai');
     assert.deepEqual(body.messages, [
       {
         seq: 2,
@@ -184,6 +186,7 @@ describe('preview page event stream', () => {
         ['before'],
       );
       assert.deepEqual(data.receivers, ['pay-oncall', 'platform']);
+      assert.equal(data.timeZone, 'Asia/Shanghai', 'the page needs the zone before it shows any time');
       assert.equal(data.stats.eventsWatched, board.snapshot().eventsWatched);
 
       await send(ROBOTS[1]!.key, { msgtype: 'markdown', markdown: { content: 'after' } }, T0 + 5);

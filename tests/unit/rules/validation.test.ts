@@ -209,6 +209,48 @@ describe('bundle validation', () => {
     );
   });
 
+  it('suggests the field that was meant for a misspelled one, wherever it sits', () => {
+    const cases: Array<[unknown, string, string]> = [
+      [
+        aBundle({ routes: [{ name: 'r', receivers: ['a'], match: { reason: ['BackOff'] } as never }] }),
+        '$.routes[0].match.reason',
+        'unknown field (did you mean "reasons"?)',
+      ],
+      [{ ...aBundle(), routez: [] }, '$.routez', 'unknown field (did you mean "routes"?)'],
+      [
+        aBundle({
+          receivers: { a: { webhook: 'env:A', mention: {} } as never },
+          routes: [{ name: 'r', receivers: ['a'] }],
+        }),
+        '$.receivers.a.mention',
+        'unknown field (did you mean "mentions"?)',
+      ],
+      [
+        aBundle({ routes: [{ name: 'r', receivers: ['a'], exclude: [{ Kinds: ['Pod'] }] as never }] }),
+        '$.routes[0].exclude[0].Kinds',
+        'unknown field (did you mean "kinds"?)',
+      ],
+      [
+        aBundle({ templates: { t: { flie: 'x.eta' } as never } }),
+        '$.templates.t.flie',
+        'unknown field (did you mean "file"?)',
+      ],
+    ];
+    for (const [input, path, message] of cases) {
+      assert.ok(
+        problemsOf(input).includes(`${path}: ${message}`),
+        `${path}:\n${problemsOf(input).join('\n')}`,
+      );
+    }
+  });
+
+  it('suggests nothing when no field is close', () => {
+    const input = aBundle({
+      routes: [{ name: 'r', receivers: ['a'], group: { by: ['namespace'], id: 1 } as never }],
+    });
+    assert.ok(problemsOf(input).includes('$.routes[0].group.id: unknown field'));
+  });
+
   it('reports schema type errors with their path', () => {
     assertProblem({ ...aBundle(), version: 2 }, '$.version', /1/);
     assertProblem(
