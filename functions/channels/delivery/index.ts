@@ -35,3 +35,4 @@ export {
 export { redactUrl } from './redact.ts';
 export { checkEndpoint, ChannelEndpointError, type OfficialEndpoint } from './endpoint.ts';
 export { readErrcodeAnswer } from './answers.ts';
+export { ChannelSender, JSON_HEADERS } from './sender.ts';

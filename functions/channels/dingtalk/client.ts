@@ -1,13 +1,10 @@
 import {
-  checkEndpoint,
-  deliver,
-  deliveryContext,
+  ChannelSender,
+  JSON_HEADERS,
+  readErrcodeAnswer,
   type ChannelClientOptions,
-  type ChannelProtocol,
   type ChannelSendOptions,
   type ChannelSendResult,
-  type DeliveryContext,
-  readErrcodeAnswer,
 } from '../delivery/index.ts';
 import type { DingtalkBody } from './bodies.ts';
 import { DINGTALK_ERRCODES, DINGTALK_LOOKUP } from './errcodes.ts';
@@ -23,48 +20,34 @@ export interface DingtalkSendOptions extends ChannelSendOptions {
   secret?: string;
 }
 
-const PROTOCOL: ChannelProtocol = {
-  channel: 'dingtalk',
-  readAnswer: readErrcodeAnswer,
-  errcodes: DINGTALK_ERRCODES,
-  lookUp: DINGTALK_LOOKUP,
-  bareSuccess: false,
-  blockMs: DINGTALK_LIMITS.blockMs,
-};
-
 /**
- * Sends to DingTalk custom robots: one signed request per call, judged by errcode (HTTP 200 means nothing on its
- * own). Failures are thrown as `ChannelError`s carrying `retryable` and `retryAfterMs` (10 minutes after 130101).
+ * Sends to DingTalk custom robots: one request per call, signed in the query when the robot has a secret, judged
+ * by errcode (HTTP 200 means nothing on its own). Failures are thrown as `ChannelError`s carrying `retryable` and
+ * `retryAfterMs` (10 minutes after 130101).
  *
  * @example
  * const client = new DingtalkClient();
  * await client.send(url, buildDingtalkBody('text', content), { deadline: Date.now() + 10_000, secret });
  */
-export class DingtalkClient {
-  private readonly context: DeliveryContext;
-  private readonly allowedHosts: readonly string[];
-
+export class DingtalkClient extends ChannelSender {
   constructor(options: ChannelClientOptions = {}) {
-    this.context = deliveryContext(options);
-    this.allowedHosts = options.allowedHosts ?? [];
+    super(
+      {
+        channel: 'dingtalk',
+        readAnswer: readErrcodeAnswer,
+        errcodes: DINGTALK_ERRCODES,
+        lookUp: DINGTALK_LOOKUP,
+        bareSuccess: false,
+        blockMs: DINGTALK_LIMITS.blockMs,
+      },
+      [DINGTALK_ENDPOINT],
+      options,
+    );
   }
 
-  async send(url: string, body: DingtalkBody, options: DingtalkSendOptions): Promise<ChannelSendResult> {
-    const target = checkEndpoint('dingtalk', url, [DINGTALK_ENDPOINT], this.allowedHosts);
+  send(url: string, body: DingtalkBody, options: DingtalkSendOptions): Promise<ChannelSendResult> {
     const signed = options.secret ? signDingtalkUrl(url, options.secret, this.context.clock()) : url;
-    const request = {
-      method: 'POST',
-      url: signed,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    };
-    const { status, code, message } = await deliver(
-      PROTOCOL,
-      this.context,
-      request,
-      target,
-      options.deadline,
-    );
-    return { status, code, message };
+    const request = { method: 'POST', url: signed, headers: JSON_HEADERS, body: JSON.stringify(body) };
+    return this.sendOnce(url, request, options.deadline);
   }
 }

@@ -1,12 +1,9 @@
 import {
-  checkEndpoint,
-  deliver,
-  deliveryContext,
+  ChannelSender,
+  JSON_HEADERS,
   type ChannelClientOptions,
-  type ChannelProtocol,
   type ChannelSendOptions,
   type ChannelSendResult,
-  type DeliveryContext,
   type PlatformAnswer,
 } from '../delivery/index.ts';
 import type { FeishuBody } from './bodies.ts';
@@ -26,15 +23,6 @@ export interface FeishuSendOptions extends ChannelSendOptions {
   secret?: string;
 }
 
-const PROTOCOL: ChannelProtocol = {
-  channel: 'feishu',
-  readAnswer: readFeishuAnswer,
-  errcodes: FEISHU_ERRCODES,
-  lookUp: FEISHU_LOOKUP,
-  bareSuccess: false,
-  blockMs: FEISHU_LIMITS.blockMs,
-};
-
 /**
  * Sends to Feishu/Lark custom robots: one request per call, signed in the body when the robot has a secret, judged
  * by the answer's `code` (or the older `StatusCode`). Failures are thrown as `ChannelError`s.
@@ -43,33 +31,30 @@ const PROTOCOL: ChannelProtocol = {
  * const client = new FeishuClient();
  * await client.send(url, buildFeishuBody('post', content), { deadline: Date.now() + 10_000, secret });
  */
-export class FeishuClient {
-  private readonly context: DeliveryContext;
-  private readonly allowedHosts: readonly string[];
-
+export class FeishuClient extends ChannelSender {
   constructor(options: ChannelClientOptions = {}) {
-    this.context = deliveryContext(options);
-    this.allowedHosts = options.allowedHosts ?? [];
+    super(
+      {
+        channel: 'feishu',
+        readAnswer: readFeishuAnswer,
+        errcodes: FEISHU_ERRCODES,
+        lookUp: FEISHU_LOOKUP,
+        bareSuccess: false,
+        blockMs: FEISHU_LIMITS.blockMs,
+      },
+      FEISHU_ENDPOINTS,
+      options,
+    );
   }
 
-  async send(url: string, body: FeishuBody, options: FeishuSendOptions): Promise<ChannelSendResult> {
-    const target = checkEndpoint('feishu', url, FEISHU_ENDPOINTS, this.allowedHosts);
+  send(url: string, body: FeishuBody, options: FeishuSendOptions): Promise<ChannelSendResult> {
     const seconds = Math.floor(this.context.clock() / 1000);
     const payload = options.secret ? signFeishuBody(body, options.secret, seconds) : body;
-    const request = {
-      method: 'POST',
+    return this.sendOnce(
       url,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(payload),
-    };
-    const { status, code, message } = await deliver(
-      PROTOCOL,
-      this.context,
-      request,
-      target,
+      { method: 'POST', url, headers: JSON_HEADERS, body: JSON.stringify(payload) },
       options.deadline,
     );
-    return { status, code, message };
   }
 }
 
