@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request as an emulator sees it. */
 export interface EmulatorRequest {
   method: string;
   url: URL;
+  headers: IncomingHttpHeaders;
   /** The body as UTF-8 text. */
   body: string;
   /** The body's size in bytes, as sent. */
@@ -38,6 +39,7 @@ export async function startJsonServer(handle: EmulatorHandler, port = 0): Promis
         const request = {
           method: req.method ?? 'GET',
           url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+          headers: req.headers,
           body: raw.toString('utf8'),
           bytes: raw.length,
         };

@@ -45,10 +45,11 @@ export interface WecomAppEmulator {
   messages(app?: string): WecomAppRecordedMessage[];
   /** Every `gettoken` and `message/send` request with its errcode. */
   requests(app?: string): AnsweredRequest[];
-  /** How many tokens `gettoken` has issued. */
+  /** How many tokens `gettoken` has issued since the start or the last `reset`. */
   tokensIssued(): number;
   /** Makes every issued token expired (the next send gets 42001). */
   expireTokens(): void;
+  /** Forgets messages, requests, rate-limit state and tokens; applications stay. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -138,6 +139,7 @@ export async function startWecomAppEmulator(
       requests.clear();
       rate?.clear();
       tokens.clear();
+      issued = 0;
     },
     close: () => server.close(),
   };
