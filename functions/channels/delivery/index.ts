@@ -36,3 +36,4 @@ export { redactUrl } from './redact.ts';
 export { checkEndpoint, ChannelEndpointError, type OfficialEndpoint } from './endpoint.ts';
 export { readErrcodeAnswer } from './answers.ts';
 export { ChannelSender, JSON_HEADERS } from './sender.ts';
+export { requestBodyBytes } from './body-bytes.ts';

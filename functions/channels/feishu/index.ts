@@ -4,7 +4,7 @@
  * table and the client.
  */
 export { FEISHU_LIMITS } from './limits.ts';
-export { feishuSignature, signFeishuBody } from './sign.ts';
+export { feishuSignature, signFeishuBody, FEISHU_SIGNATURE_BYTES } from './sign.ts';
 export {
   FEISHU_MSGTYPES,
   buildFeishuBody,
