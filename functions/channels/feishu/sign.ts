@@ -20,3 +20,11 @@ export function signFeishuBody<Body extends object>(
 ): Body & { timestamp: string; sign: string } {
   return { ...body, timestamp: String(timestampSeconds), sign: feishuSignature(secret, timestampSeconds) };
 }
+
+/**
+ * Bytes the signature adds to a body (`,"timestamp":"…","sign":"…"`): the same for every body until 2286, when
+ * timestamps gain a digit. Body-size budgets of signed robots subtract it.
+ */
+export const FEISHU_SIGNATURE_BYTES =
+  Buffer.byteLength(JSON.stringify(signFeishuBody({ msg_type: 'text' }, 'secret', 1_700_000_000))) -
+  Buffer.byteLength(JSON.stringify({ msg_type: 'text' }));
