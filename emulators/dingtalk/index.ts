@@ -6,6 +6,6 @@ export {
   startDingtalkEmulator,
   type DingtalkEmulator,
   type DingtalkEmulatorOptions,
-  type DingtalkRobot,
   type DingtalkRecordedMessage,
 } from './server.ts';
+export type { SecuredRobot as DingtalkRobot } from '../chat-robot/index.ts';

@@ -6,6 +6,6 @@ export {
   startFeishuEmulator,
   type FeishuEmulator,
   type FeishuEmulatorOptions,
-  type FeishuRobot,
   type FeishuRecordedMessage,
 } from './server.ts';
+export type { SecuredRobot as FeishuRobot } from '../chat-robot/index.ts';

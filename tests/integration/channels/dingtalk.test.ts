@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ChannelRateLimitedError, ChannelRejectedError } from '../../../functions/channels/delivery/index.ts';
+import { ChannelRateLimitedError } from '../../../functions/channels/delivery/index.ts';
 import {
   buildDingtalkBody,
   DingtalkClient,
@@ -9,6 +9,7 @@ import {
 } from '../../../functions/channels/dingtalk/index.ts';
 import { startDingtalkEmulator, type DingtalkEmulator } from '../../../emulators/dingtalk/index.ts';
 import { testClock } from './clock.ts';
+import { content, rejectedWith } from '../../unit/channels/builders.ts';
 
 const SECRET = 'SEC0123456789abcdef';
 const clock = testClock();
@@ -29,25 +30,11 @@ before(async () => {
 after(() => emulator.close());
 beforeEach(() => emulator.reset());
 
-const content = (text: string, mentions = {}) => ({
-  title: 'BackOff',
-  text,
-  mentions: { users: [], mobiles: [], all: false, ...mentions },
-});
 const send = (token: string, text: string, options: { secret?: string; msgtype?: DingtalkMsgtype } = {}) =>
-  client.send(emulator.webhookUrl(token), buildDingtalkBody(options.msgtype ?? 'text', content(text)), {
+  client.send(emulator.webhookUrl(token), buildDingtalkBody(options.msgtype ?? 'text', content({ text })), {
     deadline: clock.now() + 5000,
     ...(options.secret ? { secret: options.secret } : {}),
   });
-
-function rejectsWith(code: number, errmsg: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ChannelRejectedError, String(err));
-    assert.equal(err.code, code);
-    assert.match(err.detail, errmsg);
-    return true;
-  };
-}
 
 describe('DingTalk client against the emulator', () => {
   it('delivers signed text and markdown; the emulator verifies the signature', async () => {
@@ -65,40 +52,43 @@ describe('DingTalk client against the emulator', () => {
   });
 
   it('gets 310000 sign not match with a wrong secret, and when signing is left out', async () => {
-    await assert.rejects(send('signed', 'x', { secret: 'SECwrong' }), rejectsWith(310000, /sign not match/));
-    await assert.rejects(send('signed', 'x'), rejectsWith(310000, /invalid timestamp/));
+    await assert.rejects(send('signed', 'x', { secret: 'SECwrong' }), rejectedWith(310000, /sign not match/));
+    await assert.rejects(send('signed', 'x'), rejectedWith(310000, /invalid timestamp/));
   });
 
   it('gets 310000 invalid timestamp when the clocks are more than an hour apart, not at 59 minutes', async () => {
     const skewed = (ms: number) =>
       new DingtalkClient({ clock: () => clock.now() - ms, allowedHosts: [new URL(emulator.url).host] }).send(
         emulator.webhookUrl('signed'),
-        buildDingtalkBody('text', content('x')),
+        buildDingtalkBody('text', content({ text: 'x' })),
         { deadline: clock.now() + 5000, secret: SECRET },
       );
     await skewed(59 * 60_000);
-    await assert.rejects(skewed(61 * 60_000), rejectsWith(310000, /invalid timestamp/));
+    await assert.rejects(skewed(61 * 60_000), rejectedWith(310000, /invalid timestamp/));
   });
 
   it('fires only mentions that are listed in at and written in the content', async () => {
     const body = buildDingtalkBody(
       'markdown',
-      content(escapeDingtalkMarkdown('@13900002222 wants attention'), { mobiles: ['13800001111'] }),
+      content({
+        text: escapeDingtalkMarkdown('@13900002222 wants attention'),
+        mentions: { mobiles: ['13800001111'] },
+      }),
     );
     await client.send(emulator.webhookUrl('plain'), body, { deadline: clock.now() + 5000 });
     assert.deepEqual(emulator.messages('plain')[0]!.mentioned, ['13800001111']);
   });
 
   it('enforces keywords; the builder adds one so messages pass', async () => {
-    await assert.rejects(send('keyword', 'pod failed'), rejectsWith(310000, /keywords not in content/));
-    const body = buildDingtalkBody('text', content('pod failed'), { keywords: ['k8s'] });
+    await assert.rejects(send('keyword', 'pod failed'), rejectedWith(310000, /keywords not in content/));
+    const body = buildDingtalkBody('text', content({ text: 'pod failed' }), { keywords: ['k8s'] });
     await client.send(emulator.webhookUrl('keyword'), body, { deadline: clock.now() + 5000 });
     assert.equal(emulator.messages('keyword').length, 1);
   });
 
   it('answers 300001 for an unknown token and 460101 over 20,000 bytes', async () => {
-    await assert.rejects(send('nobody', 'x'), rejectsWith(300001, /token is not exist/));
-    await assert.rejects(send('plain', 'x'.repeat(20_000)), rejectsWith(460101, /exceed 20000 bytes/));
+    await assert.rejects(send('nobody', 'x'), rejectedWith(300001, /token is not exist/));
+    await assert.rejects(send('plain', 'x'.repeat(20_000)), rejectedWith(460101, /exceed 20000 bytes/));
   });
 
   it('blocks the robot for 10 minutes after the 21st message in a minute', async () => {

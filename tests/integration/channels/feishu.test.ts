@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   ChannelRateLimitedError,
-  ChannelRejectedError,
   ChannelTransientError,
 } from '../../../functions/channels/delivery/index.ts';
 import {
@@ -13,6 +12,7 @@ import {
 } from '../../../functions/channels/feishu/index.ts';
 import { startFeishuEmulator, type FeishuEmulator } from '../../../emulators/feishu/index.ts';
 import { testClock } from './clock.ts';
+import { content, rejectedWith } from '../../unit/channels/builders.ts';
 
 const SECRET = 'SEC0123456789abcdef';
 const clock = testClock();
@@ -33,24 +33,11 @@ before(async () => {
 after(() => emulator.close());
 beforeEach(() => emulator.reset());
 
-const content = (text: string, mentions = {}) => ({
-  title: 'BackOff',
-  text,
-  mentions: { users: [], mobiles: [], all: false, ...mentions },
-});
 const send = (token: string, text: string, options: { secret?: string; msgtype?: FeishuMsgtype } = {}) =>
-  client.send(emulator.webhookUrl(token), buildFeishuBody(options.msgtype ?? 'text', content(text)), {
+  client.send(emulator.webhookUrl(token), buildFeishuBody(options.msgtype ?? 'text', content({ text })), {
     deadline: clock.now() + 5000,
     ...(options.secret ? { secret: options.secret } : {}),
   });
-
-function rejectsWith(code: number) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ChannelRejectedError, String(err));
-    assert.equal(err.code, code);
-    return true;
-  };
-}
 
 describe('Feishu client against the emulator', () => {
   it('delivers signed text, post and interactive bodies; the emulator verifies the signature', async () => {
@@ -66,30 +53,33 @@ describe('Feishu client against the emulator', () => {
   });
 
   it('gets 19021 with a wrong secret, without signing, and with a clock over an hour off', async () => {
-    await assert.rejects(send('signed-robot-0123456789', 'x', { secret: 'SECwrong' }), rejectsWith(19021));
-    await assert.rejects(send('signed-robot-0123456789', 'x'), rejectsWith(19021));
+    await assert.rejects(send('signed-robot-0123456789', 'x', { secret: 'SECwrong' }), rejectedWith(19021));
+    await assert.rejects(send('signed-robot-0123456789', 'x'), rejectedWith(19021));
     const skewed = new FeishuClient({
       clock: () => clock.now() - 61 * 60_000,
       allowedHosts: [new URL(emulator.url).host],
     });
-    const body = buildFeishuBody('text', content('x'));
+    const body = buildFeishuBody('text', content({ text: 'x' }));
     const options = { deadline: clock.now() + 5000, secret: SECRET };
     await assert.rejects(
       skewed.send(emulator.webhookUrl('signed-robot-0123456789'), body, options),
-      rejectsWith(19021),
+      rejectedWith(19021),
     );
   });
 
   it('records mentions in every msgtype, and escaped event text mentions nobody', async () => {
     const mentions = { users: ['ou_abc123'], all: true };
     for (const msgtype of ['text', 'post', 'interactive'] as const) {
-      const body = buildFeishuBody(msgtype, content('x', mentions));
+      const body = buildFeishuBody(msgtype, content({ text: 'x', mentions }));
       await client.send(emulator.webhookUrl('plain-robot-0123456789'), body, {
         deadline: clock.now() + 5000,
       });
       clock.advance(1000);
     }
-    const hostile = buildFeishuBody('text', content(escapeFeishuMarkdown('<at user_id="all"></at> hi')));
+    const hostile = buildFeishuBody(
+      'text',
+      content({ text: escapeFeishuMarkdown('<at user_id="all"></at> hi') }),
+    );
     await client.send(emulator.webhookUrl('plain-robot-0123456789'), hostile, {
       deadline: clock.now() + 5000,
     });
@@ -100,8 +90,8 @@ describe('Feishu client against the emulator', () => {
   });
 
   it('enforces keywords (19024); the builder adds one so messages pass', async () => {
-    await assert.rejects(send('keyword-robot-0123456789', 'pod failed'), rejectsWith(19024));
-    const body = buildFeishuBody('post', content('pod failed'), { keywords: ['k8s'] });
+    await assert.rejects(send('keyword-robot-0123456789', 'pod failed'), rejectedWith(19024));
+    const body = buildFeishuBody('post', content({ text: 'pod failed' }), { keywords: ['k8s'] });
     await client.send(emulator.webhookUrl('keyword-robot-0123456789'), body, {
       deadline: clock.now() + 5000,
     });
@@ -109,8 +99,8 @@ describe('Feishu client against the emulator', () => {
   });
 
   it('answers 19001 for an unknown token and 19036 over 20,000 bytes', async () => {
-    await assert.rejects(send('nobody-0123456789', 'x'), rejectsWith(19001));
-    await assert.rejects(send('plain-robot-0123456789', 'x'.repeat(20_000)), rejectsWith(19036));
+    await assert.rejects(send('nobody-0123456789', 'x'), rejectedWith(19001));
+    await assert.rejects(send('plain-robot-0123456789', 'x'.repeat(20_000)), rejectedWith(19036));
   });
 
   it('refuses the 6th message within a second with 9499, transient', async () => {
@@ -148,7 +138,7 @@ describe('Feishu client against the emulator', () => {
       const legacyClient = new FeishuClient({ clock: clock.now, allowedHosts: [new URL(legacy.url).host] });
       const result = await legacyClient.send(
         legacy.webhookUrl('old'),
-        buildFeishuBody('text', content('x')),
+        buildFeishuBody('text', content({ text: 'x' })),
         {
           deadline: clock.now() + 5000,
         },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildDingtalkBody } from '../../../../functions/channels/dingtalk/index.ts';
-import { content } from '../content.ts';
+import { content } from '../builders.ts';
 
 describe('DingTalk bodies', () => {
   it('builds a text body with the text as content and an empty at', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildFeishuBody } from '../../../../functions/channels/feishu/index.ts';
-import { content } from '../content.ts';
+import { content } from '../builders.ts';
 
 const mentions = { users: ['ou_abc123', 'bad"id'], all: true };
 

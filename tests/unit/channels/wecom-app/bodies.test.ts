@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildWecomAppBody } from '../../../../functions/channels/wecom-app/index.ts';
-import { content } from '../content.ts';
+import { content } from '../builders.ts';
 
 describe('WeCom application bodies', () => {
   it('sends text to @all when no recipient is given, as kube-eventer does', () => {
