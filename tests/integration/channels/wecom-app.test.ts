@@ -48,6 +48,12 @@ describe('WeCom application client against the emulator', () => {
     );
   });
 
+  it('shares one token fetch between concurrent sends', async () => {
+    await Promise.all(['a', 'b', 'c'].map((text) => send(text)));
+    assert.equal(emulator.tokensIssued(), 1);
+    assert.equal(emulator.messages(APP_ID).length, 3);
+  });
+
   it('fetches a new token and sends again when WeCom says 42001, without losing the message', async () => {
     await send('first');
     emulator.expireTokens();

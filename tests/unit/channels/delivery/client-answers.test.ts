@@ -12,11 +12,11 @@ import {
   type ChannelSendResult,
   type HttpOutcome,
   type HttpPoster,
-} from '../../../functions/channels/delivery/index.ts';
-import { DingtalkClient } from '../../../functions/channels/dingtalk/index.ts';
-import { FeishuClient } from '../../../functions/channels/feishu/index.ts';
-import { WebhookClient } from '../../../functions/channels/webhook/index.ts';
-import { answer, fakePoster, noAnswer } from './fake-poster.ts';
+} from '../../../../functions/channels/delivery/index.ts';
+import { DingtalkClient } from '../../../../functions/channels/dingtalk/index.ts';
+import { FeishuClient } from '../../../../functions/channels/feishu/index.ts';
+import { WebhookClient } from '../../../../functions/channels/webhook/index.ts';
+import { answer, fakePoster, noAnswer } from '../fake-poster.ts';
 
 const NOW = Date.UTC(2026, 11, 6, 12);
 const DEADLINE = NOW + 10_000;
