@@ -23,12 +23,9 @@ export {
   ChannelDeadlineError,
 } from './errors.ts';
 export {
-  deliver,
-  deliveryContext,
-  type ChannelClientOptions,
   ChannelTokenExpiredError,
+  type ChannelClientOptions,
   type ChannelProtocol,
-  type DeliveryContext,
   type Delivered,
   type PlatformAnswer,
 } from './deliver.ts';

@@ -59,7 +59,7 @@ export class FeishuClient extends ChannelSender {
 }
 
 /** Reads `{"code","msg"}`, or the older `{"StatusCode","StatusMessage"}`. */
-export function readFeishuAnswer(data: unknown): PlatformAnswer | undefined {
+function readFeishuAnswer(data: unknown): PlatformAnswer | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const answer = data as { code?: unknown; msg?: unknown; StatusCode?: unknown; StatusMessage?: unknown };
   if (Number.isInteger(answer.code)) {

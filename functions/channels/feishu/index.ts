@@ -20,4 +20,4 @@ export {
 export { feishuMentionIds } from './mentions.ts';
 export { escapeFeishuMarkdown, escapeFeishuPlain, FEISHU_ESCAPERS } from './escape.ts';
 export { FEISHU_ERRCODES, FEISHU_LOOKUP } from './errcodes.ts';
-export { FeishuClient, FEISHU_ENDPOINTS, readFeishuAnswer, type FeishuSendOptions } from './client.ts';
+export { FeishuClient, FEISHU_ENDPOINTS, type FeishuSendOptions } from './client.ts';

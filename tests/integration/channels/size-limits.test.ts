@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { NO_MENTIONS } from '../../../functions/channels/content/index.ts';
 import { ChannelRejectedError, requestBodyBytes } from '../../../functions/channels/delivery/index.ts';
 import {
   buildDingtalkBody,
@@ -16,7 +17,6 @@ import { startDingtalkEmulator, type DingtalkEmulator } from '../../../emulators
 import { startFeishuEmulator, type FeishuEmulator } from '../../../emulators/feishu/index.ts';
 
 const SECRET = 'SEC0123456789abcdef';
-const NO_MENTIONS = { users: [], mobiles: [], all: false };
 let dingtalk: DingtalkEmulator;
 let feishu: FeishuEmulator;
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { NO_MENTIONS } from '../../../functions/channels/content/index.ts';
 import { ChannelRateLimitedError, ChannelRejectedError } from '../../../functions/channels/delivery/index.ts';
 import {
   buildWecomAppBody,
@@ -29,7 +30,7 @@ beforeEach(() => {
 const body = (text: string, msgtype: WecomAppMsgtype = 'text') =>
   buildWecomAppBody(
     msgtype,
-    { title: '', text, mentions: { users: [], mobiles: [], all: false } },
+    { title: '', text, mentions: NO_MENTIONS },
     {
       agentId: APP.agentId,
       toUser: ['zhangsan'],

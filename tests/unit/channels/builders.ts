@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { ChannelRejectedError } from '../../../functions/channels/delivery/index.ts';
-import type { ChannelContent, ChannelMentions } from '../../../functions/channels/content/index.ts';
+import {
+  NO_MENTIONS,
+  type ChannelContent,
+  type ChannelMentions,
+} from '../../../functions/channels/content/index.ts';
 
 /** Rendered content with sensible defaults, for body-builder and client tests. */
 export function content(
@@ -9,7 +13,7 @@ export function content(
   return {
     title: overrides.title ?? 'BackOff in pay/api',
     text: overrides.text ?? 'Warning BackOff pod/api-7d9f\nBack-off restarting failed container',
-    mentions: { users: [], mobiles: [], all: false, ...overrides.mentions },
+    mentions: { ...NO_MENTIONS, ...overrides.mentions },
   };
 }
 
