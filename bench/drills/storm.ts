@@ -12,17 +12,15 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pino } from 'pino';
-import { createStateTable, startDynamo } from '../../emulators/dynamodb/index.ts';
 import { startFakeApiServer, type FakeApiServer } from '../../emulators/kube-apiserver/index.ts';
 import { startSqsEmulator } from '../../emulators/sqs/index.ts';
 import { startWecomEmulator } from '../../emulators/wecom/index.ts';
-import { createBudgetClient } from '../../functions/budget/index.ts';
 import { validateBundle } from '../../functions/bundle/index.ts';
 import { ALLOWED_HOSTS_ENV } from '../../functions/channels/wecom/index.ts';
 import { silentLogger } from '../../functions/ports.ts';
 import { buildHandler } from '../../functions/lambda/index.ts';
 import type { BatchResult } from '../../functions/pipeline/index.ts';
-import { EventSourceMapping, startInProcessForwarder } from '../../local/index.ts';
+import { EventSourceMapping, startInProcessForwarder, startLocalStateTable } from '../../local/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -102,20 +100,13 @@ async function main(): Promise<number> {
   let invoking = 0;
   const warnings = new Map<string, number>();
   try {
-    const dynamo = await startDynamo();
-    closers.push(() => dynamo.close());
+    const state = await startLocalStateTable(TABLE);
+    closers.push(() => state.stop());
     const dynamoClient = () => {
-      const client = createBudgetClient({
-        endpoint: dynamo.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'drill', secretAccessKey: 'drill' },
-      });
+      const client = state.client();
       countCalls(client, () => totals.dynamoCalls++);
-      closers.push(() => client.destroy());
       return client;
     };
-    await createStateTable(dynamoClient(), TABLE);
-    totals.dynamoCalls = 0;
 
     const sqs = await startSqsEmulator();
     closers.push(() => sqs.stop());
@@ -236,7 +227,13 @@ async function main(): Promise<number> {
       );
     }
     const dlqDepth = await sqs.depth(dlq.url);
-    const report = finalReport(phases, wecom.requests(), totals, dlqDepth.visible + dlqDepth.inFlight, warnings);
+    const report = finalReport(
+      phases,
+      wecom.requests(),
+      totals,
+      dlqDepth.visible + dlqDepth.inFlight,
+      warnings,
+    );
     print(report);
     return report.passed ? 0 : 1;
   } finally {

@@ -16,6 +16,9 @@ const COUNTERS = [
   ['rateLimited', '45009 rate limited'],
   ['retries', 'Retries'],
   ['dlqDepth', 'DLQ depth'],
+  ['slotsGranted', 'Budget slots granted'],
+  ['deferred', 'Waited for a slot'],
+  ['parkedSent', 'Sent in summaries'],
 ];
 
 const state = { messages: [], seen: new Set(), receivers: [], names: [], stats: null, lastSeq: 0 };

@@ -31,6 +31,12 @@ export interface LocalStats {
   retries: number;
   /** Messages in the dead-letter queue, as last read. */
   dlqDepth: number;
+  /** Send slots the shared per-robot budget (the state table) granted. */
+  slotsGranted: number;
+  /** (event, receiver) pairs that waited for a free slot (parked in the state table, or re-enqueued). */
+  deferred: number;
+  /** Parked events that a later summary carried. */
+  parkedSent: number;
   /** The last `minutes` clock minutes, oldest first, including empty ones. */
   perMinute: MinuteBucket[];
   /** The per-robot limit the chart compares against. */
@@ -39,7 +45,16 @@ export interface LocalStats {
 
 /** The plain counters of `LocalStats`. */
 export type LocalCounter =
-  'eventsWatched' | 'queued' | 'notified' | 'messagesSent' | 'rateLimited' | 'retries' | 'dlqDepth';
+  | 'eventsWatched'
+  | 'queued'
+  | 'notified'
+  | 'messagesSent'
+  | 'rateLimited'
+  | 'retries'
+  | 'dlqDepth'
+  | 'slotsGranted'
+  | 'deferred'
+  | 'parkedSent';
 
 /** Options of `StatsBoard`. */
 export interface StatsBoardOptions {
@@ -65,6 +80,9 @@ export class StatsBoard {
     rateLimited: 0,
     retries: 0,
     dlqDepth: 0,
+    slotsGranted: 0,
+    deferred: 0,
+    parkedSent: 0,
   };
   private readonly suppressed = new Map<string, number>();
   private readonly buckets = new Map<number, Map<string, number>>();

@@ -24,6 +24,7 @@ import type { FakeApiServer } from '../../emulators/kube-apiserver/index.ts';
 import { startWecomEmulator } from '../../emulators/wecom/index.ts';
 import { LiveLog } from './live-log.ts';
 import { startLocalQueues } from './queues.ts';
+import { startLocalStateTable } from './state-table.ts';
 import { replayEvents, replayIncident } from './replay.ts';
 import { routeToEmulator } from './robots.ts';
 import type { EventSource } from './source.ts';
@@ -149,14 +150,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           : `REAL WeCom robots: the bundle's ${receivers} webhooks, keys from the environment`,
     });
 
+    const state = await startLocalStateTable();
+    closers.push(() => state.stop());
+    stages.push({
+      name: 'state',
+      detail: `dynalite ${state.endpoint}: table ${state.tableName} (robot budgets shared by invocations, parked events)`,
+    });
     const handler = buildHandler({
       bundle,
       env: {
         ...env,
         KUBE_WECOM_DLQ_URL: queues.dlqUrl,
         KUBE_WECOM_MAX_RECEIVE_COUNT: String(queues.maxReceiveCount),
+        KUBE_WECOM_STATE_TABLE: state.tableName,
+        KUBE_WECOM_EVENTS_QUEUE_URL: queues.queueUrl,
       },
       sqs: queues.client,
+      dynamodb: state.client(),
       logger: feed.functionLogger(log.handlerLogger()),
       metrics: feed.batchMetrics(),
     });
@@ -274,7 +284,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }
     };
 
-    const flow = ['source', 'forwarder', 'queue', 'function', 'wecom'];
+    const flow = ['source', 'forwarder', 'queue', 'function', 'state', 'wecom'];
     return {
       url: `${emulator.url}/`,
       apiServer: fake?.url,

@@ -56,6 +56,9 @@ export class StatsFeed {
         this.board.increment('notified', stats.notified);
         for (const [reason, n] of Object.entries(stats.suppressed)) if (n) this.board.suppress(reason, n);
         if (stats.retries > 0) this.board.increment('retries', stats.retries);
+        if (stats.slotsGranted > 0) this.board.increment('slotsGranted', stats.slotsGranted);
+        if (stats.deferred > 0) this.board.increment('deferred', stats.deferred);
+        if (stats.parkedSent > 0) this.board.increment('parkedSent', stats.parkedSent);
         if (this.countSentFromBatches && stats.sent > 0) this.board.increment('messagesSent', stats.sent);
         this.log.batch(stats);
       },

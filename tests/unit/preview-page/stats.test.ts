@@ -18,6 +18,9 @@ describe('StatsBoard', () => {
       rateLimited: 0,
       retries: 0,
       dlqDepth: 0,
+      slotsGranted: 0,
+      deferred: 0,
+      parkedSent: 0,
       suppressed: {},
       perMinute: [
         { minute: T0 - 2 * MINUTE, counts: {} },
