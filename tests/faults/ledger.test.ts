@@ -42,8 +42,12 @@ const envelopeOf = (o: Occurrence) =>
     event: o.event.raw,
   });
 const notified = () => offered.filter((o) => engine.evaluate(o.event, Date.now()).notify);
-const tallyOf = (messages: RecordedMessage[], deadLetters: Message[] = [], batches: string[][] = []) =>
-  account({ offered, engine, messages, deadLetters, batches, now: Date.now() });
+const tallyOf = (
+  messages: RecordedMessage[],
+  deadLetters: Message[] = [],
+  batches: string[][] = [],
+  summarized: ReadonlySet<string> = new Set(),
+) => account({ offered, engine, messages, deadLetters, batches, summarized, now: Date.now() });
 
 describe('fault ledger', () => {
   it('accounts for every occurrence when each notified one is shown once and the rest are suppressed', () => {
@@ -62,6 +66,14 @@ describe('fault ledger', () => {
       tally.missing.map((o) => `${o.object}#${o.count}`),
       [`${lost.object}#${lost.count}`],
     );
+  });
+
+  it('counts an occurrence an accepted summary covered (counted, not listed) as delivered', () => {
+    const lost = notified().find((o) => offered.filter((x) => x.object === o.object).length === 1)!;
+    const shown = message('ops', shownIn(notified().filter((o) => o !== lost)));
+    const tally = tallyOf([shown], [], [], new Set([lost.uid]));
+    assert.deepEqual(tally.missing, []);
+    assert.equal(tally.delivered, notified().length);
   });
 
   it('counts an occurrence superseded by a later delivered count of its event as coalesced, not missing', () => {

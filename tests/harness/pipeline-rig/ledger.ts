@@ -8,7 +8,10 @@ import type { Occurrence } from './traffic.ts';
 /** Where every offered occurrence ended up; `accounted` should equal `offered`. */
 export interface Tally {
   offered: number;
-  /** Shown in a message a robot accepted, at its own count or at the count its batch collapsed it into. */
+  /**
+   * Shown in a message a robot accepted, at its own count or at the count its batch collapsed it into, or counted
+   * in an accepted summary of events over a robot's budget.
+   */
   delivered: number;
   /**
    * Never forwarded on its own because the API server had already replaced it with a later count (a relist after
@@ -59,6 +62,8 @@ export function account(input: {
   messages: readonly RecordedMessage[];
   deadLetters: readonly Message[];
   batches: readonly (readonly string[])[];
+  /** Uids of events an accepted summary covered (counted, not listed): the function's report of its summaries. */
+  summarized: ReadonlySet<string>;
   now: number;
 }): Tally {
   const perRobot = shownByRobot(input.messages);
@@ -118,7 +123,8 @@ export function account(input: {
       tally.suppressed[reason] = (tally.suppressed[reason] ?? 0) + 1;
     } else if (
       shown.has(`${occurrence.object}#${occurrence.count}`) ||
-      [...(collapsedInto.get(key) ?? [])].some((count) => shown.has(`${occurrence.object}#${count}`))
+      [...(collapsedInto.get(key) ?? [])].some((count) => shown.has(`${occurrence.object}#${count}`)) ||
+      input.summarized.has(occurrence.uid)
     ) {
       tally.delivered++;
     } else if (dead.has(key)) {

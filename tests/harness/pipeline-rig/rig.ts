@@ -18,12 +18,14 @@ import {
 } from '../../../forwarder/index.ts';
 import type { LeaderElectionSettings } from '../../../forwarder/index.ts';
 import { buildHandler } from '../../../functions/lambda/index.ts';
+import type { BatchResult } from '../../../functions/pipeline/index.ts';
 import type { BatchStats } from '../../../functions/pipeline/index.ts';
 import { compileRules } from '../../../functions/rules/index.ts';
 import { validateBundle } from '../../../functions/bundle/index.ts';
 import type { RulesEngine } from '../../../functions/rules/index.ts';
 import type { Bundle } from '../../../functions/bundle/index.ts';
-import { EventSourceMapping } from '../../../local/index.ts';
+import { EventSourceMapping, startLocalStateTable } from '../../../local/index.ts';
+import type { LocalStateTable } from '../../../local/index.ts';
 import { startFakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
 import type { FakeApiServer } from '../../../emulators/kube-apiserver/index.ts';
 import { startSqsEmulator } from '../../../emulators/sqs/index.ts';
@@ -120,6 +122,9 @@ export class Pipeline {
   private deadLetterCache: Message[] | undefined;
   private readonly bundle: Bundle;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly parkings = new Map<string, string[]>();
+  private readonly carried: string[] = [];
+  private readonly summarized = new Set<string>();
 
   private constructor(
     readonly fake: FakeApiServer,
@@ -129,6 +134,8 @@ export class Pipeline {
     /** Between forwarders and SQS: set `rate` to throttle SendMessageBatch entries. */
     readonly throttle: ThrottlingProxy,
     readonly wecom: WecomEmulator,
+    /** The robot budgets and parked events, shared by every function instance, as the deployed table is. */
+    readonly state: LocalStateTable,
     readonly queueUrl: string,
     readonly dlqUrl: string,
     private readonly options: PipelineOptions,
@@ -147,6 +154,8 @@ export class Pipeline {
       KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: `127.0.0.1:${wecom.port}`,
       KUBE_WECOM_DLQ_URL: dlqUrl,
       KUBE_WECOM_MAX_RECEIVE_COUNT: String(options.maxReceiveCount ?? 5),
+      KUBE_WECOM_STATE_TABLE: state.tableName,
+      KUBE_WECOM_EVENTS_QUEUE_URL: queueUrl,
     };
     for (const [variable, key] of Object.entries(ROBOTS)) this.env[variable] = wecom.webhookUrl(key);
   }
@@ -165,13 +174,14 @@ export class Pipeline {
     const relay = new SwitchableRelay(sqs.server.port);
     await relay.up();
     const throttle = await ThrottlingProxy.start(relay.port);
+    const state = await startLocalStateTable('kube-wecom-faults-state');
     const clock = { now: () => 0 };
     const wecom = await startWecomEmulator({
       keys: Object.values(ROBOTS),
       clock: () => clock.now(),
       ...(options.wecomRandom ? { random: options.wecomRandom } : {}),
     });
-    const pipeline = new Pipeline(fake, sqs, relay, throttle, wecom, queue.url, dlq.url, options);
+    const pipeline = new Pipeline(fake, sqs, relay, throttle, wecom, state, queue.url, dlq.url, options);
     clock.now = pipeline.clock.now;
     return pipeline;
   }
@@ -342,7 +352,9 @@ export class Pipeline {
     const handler = buildHandler({
       bundle: this.bundle,
       env: this.env,
-      sqs,
+      sqs: this.warped(sqs),
+      dynamodb: this.state.client(),
+      observer: (result) => this.summarize(result),
       logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       metrics: { publish: (batch) => void (this.options.lean ? undefined : this.stats.push(batch)) },
       clock,
@@ -354,6 +366,51 @@ export class Pipeline {
       },
     });
     return { handler, kill: () => (alive = false) };
+  }
+
+  /**
+   * The function's SQS client, with the delay of every copy it re-enqueues passed at once on the warp clock: a
+   * robot's budget frees a minute later in warp time, as its emulator's window does, without a real minute.
+   */
+  private warped(sqs: SQSClient): SQSClient {
+    sqs.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Entries?: { DelaySeconds?: number }[] };
+        for (const entry of input.Entries ?? []) {
+          if (!entry.DelaySeconds) continue;
+          await this.clock.sleep(entry.DelaySeconds * 1000);
+          entry.DelaySeconds = 0;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'warpCopyDelays', override: true },
+    );
+    return sqs;
+  }
+
+  /**
+   * Events a summary covered ("+N more events": accepted, but not listed one by one), by uid, from what the
+   * function reported: its own events and those of the parkings it carried.
+   */
+  private summarize(result: BatchResult): void {
+    for (const deferral of result.deferrals) {
+      if (deferral.parking) this.parkings.set(deferral.parking.id, deferral.parking.uids);
+    }
+    for (const outcome of result.outcomes) {
+      if (outcome.status !== 'sent' || !outcome.planned.overflow) continue;
+      for (const event of outcome.planned.events) this.summarized.add(event.event.uid);
+      for (const id of outcome.planned.parked?.parkings ?? []) this.carried.push(id);
+    }
+  }
+
+  /** Uids covered by an accepted summary, directly or through a parking it carried. */
+  private summarizedUids(): Set<string> {
+    for (const id of this.carried.splice(0)) {
+      const uids = this.parkings.get(id);
+      if (uids) for (const uid of uids) this.summarized.add(uid);
+      else this.carried.push(id);
+    }
+    return this.summarized;
   }
 
   /** Runs one invocation; with a crash plan armed, the instance dies once enough messages went out. */
@@ -418,6 +475,7 @@ export class Pipeline {
       messages: this.wecom.messages(),
       deadLetters,
       batches: this.batches,
+      summarized: this.summarizedUids(),
       now: Date.now(),
     });
   }
@@ -455,6 +513,7 @@ export class Pipeline {
     await this.throttle.close();
     await this.sqsRelay.down();
     await this.wecom.stop();
+    await this.state.stop();
     await this.sqs.stop();
     await this.fake.close();
     rmSync(this.dir, { recursive: true, force: true });
