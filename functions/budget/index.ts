@@ -1,6 +1,6 @@
 /**
  * The shared per-robot send budget ("ledger"): one DynamoDB item per robot, reserved with one conditional write
- * per robot per batch, and a per-process fallback when the table cannot answer. See docs/budget.md.
+ * per robot per batch, and a per-process fallback when the table cannot answer. See docs/deploy.md §8.
  */
 export { BudgetLedger, type BudgetLedgerOptions, type ReserveRequest } from './ledger.ts';
 export { DynamoBudgetStore, createBudgetClient, type BudgetClientOptions } from './dynamodb-store.ts';

@@ -4,7 +4,7 @@ import { ROBOT_POLICIES, robotIdOf, type BudgetLedger } from '../../../functions
 import { aLedger, startStateTable, type StateTable } from '../../helpers/budget.ts';
 
 // What the shared budget costs in DynamoDB requests, measured on dynalite and printed as test diagnostics
-// (docs/budget.md quotes them). dynalite leaves the item out of a failed condition, so each lost race costs it a
+// (docs/deploy.md §8 quotes them). dynalite leaves the item out of a failed condition, so each lost race costs it a
 // second request that DynamoDB does not need; the DynamoDB figure subtracts those.
 
 const policy = ROBOT_POLICIES.wecom;
