@@ -17,6 +17,7 @@ export interface ParkedEvents {
   mentions: ResolvedMentions;
   /** The ids of the parkings it merges. */
   parkings: string[];
+  /** When the pile began: its first parking's oldest event (epoch ms). */
   since: number;
 }
 
