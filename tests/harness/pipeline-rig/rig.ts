@@ -349,11 +349,21 @@ export class Pipeline {
     const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
       if (level !== 'info') this.note(`handler ${level}: ${message} ${JSON.stringify(fields ?? {})}`);
     };
+    // A killed instance's clock jumps past every deadline; what it would still write to the state table with that
+    // clock (a wake-up due in a million years) must not outlive it, as a stopped process writes nothing.
+    const dynamodb = this.state.client();
+    dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        if (!alive) throw new Error('the function instance was killed');
+        return next(args);
+      },
+      { step: 'initialize', name: 'deadInstanceWritesNothing' },
+    );
     const handler = buildHandler({
       bundle: this.bundle,
       env: this.env,
       sqs: this.warped(sqs),
-      dynamodb: this.state.client(),
+      dynamodb,
       observer: (result) => this.summarize(result),
       logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       metrics: { publish: (batch) => void (this.options.lean ? undefined : this.stats.push(batch)) },
