@@ -57,6 +57,11 @@ export function powertoolsMetrics(): BatchMetrics {
         );
       }
       metrics.publishStoredMetrics();
+      for (const [receiver, slots] of Object.entries(stats.slotsByReceiver)) {
+        const metric = metrics.singleMetric().addDimension('receiver', receiver);
+        metric.addMetric('SlotsGranted', MetricUnit.Count, slots.granted);
+        metric.addMetric('SlotsRefused', MetricUnit.Count, slots.refused);
+      }
       for (const [errcode, failures] of Object.entries(stats.failuresByErrcode)) {
         metrics
           .singleMetric()

@@ -182,6 +182,7 @@ const NOTHING_DELIVERED = {
   slotsGranted: 0,
   slotsRefused: 0,
   budgetFallbacks: 0,
+  slotsByReceiver: {},
   deferred: 0,
   parkedSent: 0,
   deferralDelayMs: 0,

@@ -12,7 +12,7 @@ export async function reserveSlots(
   now: number,
 ): Promise<{
   grants: Map<string, Grant>;
-  counts: Pick<BatchStats, 'slotsGranted' | 'slotsRefused' | 'budgetFallbacks'>;
+  counts: Pick<BatchStats, 'slotsGranted' | 'slotsRefused' | 'budgetFallbacks' | 'slotsByReceiver'>;
 }> {
   const wanted = new Map<string, number>();
   for (const notice of notices) wanted.set(notice.receiver, (wanted.get(notice.receiver) ?? 0) + 1);
@@ -21,10 +21,18 @@ export async function reserveSlots(
       async ([receiver, count]) => [receiver, await sender.reserve(receiver, count, now)] as const,
     ),
   );
-  const counts = { slotsGranted: 0, slotsRefused: 0, budgetFallbacks: 0 };
+  const counts = {
+    slotsGranted: 0,
+    slotsRefused: 0,
+    budgetFallbacks: 0,
+    slotsByReceiver: {} as BatchStats['slotsByReceiver'],
+  };
   for (const [receiver, grant] of grants) {
-    counts.slotsGranted += grant.slots.length;
-    counts.slotsRefused += Math.max(0, wanted.get(receiver)! - grant.slots.length);
+    const granted = grant.slots.length;
+    const refused = Math.max(0, wanted.get(receiver)! - granted);
+    counts.slotsByReceiver[receiver] = { granted, refused };
+    counts.slotsGranted += granted;
+    counts.slotsRefused += refused;
     if (grant.source === 'local') counts.budgetFallbacks++;
   }
   return { grants: new Map(grants), counts };

@@ -129,6 +129,8 @@ export interface BatchStats {
   slotsRefused: number;
   /** Receivers whose slots came from this process's share because the state table did not answer. */
   budgetFallbacks: number;
+  /** The same per receiver (its robots): slots granted and refused in this batch. */
+  slotsByReceiver: Record<string, { granted: number; refused: number }>;
   /** (event, receiver) pairs that wait for the receiver's next free slot. */
   deferred: number;
   /** Events parked by earlier invocations that a summary sent in this batch covered. */
