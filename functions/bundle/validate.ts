@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { BundleProblem } from './errors.ts';
 import { jsonPath } from './json-path.ts';
-import { compilePattern } from '../rules/pattern.ts';
+import { compilePattern } from '../rules/index.ts';
 import { bundleSchema, CONTENT_LIMITS, ROBOT_MESSAGES_PER_MINUTE } from './schema.ts';
 import type { Bundle, Msgtype } from './schema.ts';
 import { BUILTIN_TEMPLATES, checkTemplate } from './template-check.ts';

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSHandler } from 'aws-lambda';
-import { compileRules } from '../rules/engine.ts';
+import { compileRules } from '../rules/index.ts';
 import type { Bundle } from '../bundle/index.ts';
 import { compileRenderer } from '../render/index.ts';
 import { allowedHostsFromEnv, WebhookResolver, WecomClient } from '../channels/wecom/index.ts';
