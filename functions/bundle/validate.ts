@@ -1,3 +1,6 @@
+// Longer than our ~250-line guide on purpose: the checks of a bundle's meaning (references that resolve,
+// patterns that compile, limits that hold, templates that pass the guard) walk one parsed bundle and report
+// into one problem list with JSON paths; split across files they would share that walk and its path helpers.
 import type { z } from 'zod';
 import type { BundleProblem } from './errors.ts';
 import { jsonPath } from './json-path.ts';

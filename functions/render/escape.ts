@@ -1,3 +1,6 @@
+// Longer than our ~250-line guide on purpose: the three msgtypes' escapers share one character table and one
+// scanner (escapeMarkup), whose byte-bounded variant the fitter uses; their idempotence, which the fitter relies
+// on, is a property of the whole set and is easier to keep when they sit together.
 import type { Msgtype } from '../bundle/index.ts';
 import { cutIndex } from './bytes.ts';
 
