@@ -2,7 +2,7 @@ import type { NormalizedEvent } from '../../contracts/index.ts';
 import type { ResolvedMentions } from '../rules/index.ts';
 import type { Formatters } from './format.ts';
 
-/** Every msgtype the robot accepts (research/wecom.md §3); full-body templates may produce any of them. */
+/** Every msgtype the robot accepts (docs/wecom.md, Message types); full-body templates may produce any of them. */
 export const WECOM_MSGTYPES = [
   'text',
   'markdown',
