@@ -2,7 +2,7 @@ import { buildHandler } from '../functions/lambda/index.ts';
 import { validateBundle } from '../functions/bundle/index.ts';
 import type { BundleInput } from '../functions/bundle/index.ts';
 import { ALLOWED_HOSTS_ENV } from '../functions/channels/wecom/index.ts';
-import { EventSourceMapping } from '../local/event-source-mapping.ts';
+import { EventSourceMapping } from '../local/index.ts';
 import { startFakeApiServer } from '../emulators/kube-apiserver/index.ts';
 import { startWecomEmulator } from '../emulators/wecom/index.ts';
 import { startSqsEmulator } from '../emulators/sqs/index.ts';

@@ -4,7 +4,7 @@ import { objectText } from '../forwarder/kube/index.ts';
 import type { KubeApi, WatchEventType, WatchLineHandler, WireObject } from '../forwarder/kube/index.ts';
 import type { Logger } from '../forwarder/index.ts';
 import type { QueueClient } from '../forwarder/queue/index.ts';
-import { Session } from '../forwarder/session.ts';
+import { Session } from '../forwarder/index.ts';
 import { medianOf } from './measure.ts';
 
 const WARM_UP_PASSES = 3;

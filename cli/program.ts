@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { BUNDLE_RULE } from './commands/bundle-argument.ts';
-import { registerCommands } from './commands/index.ts';
+import { BUNDLE_RULE, registerCommands } from './commands/index.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;

@@ -39,35 +39,66 @@ export interface NormalizedEvent {
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
- * Normalizes the event inside an envelope. Every field is type-checked, because a queue message is untrusted
- * input: a wrong type is a poison message with a JSON path, never a crash further down the pipeline.
+ * What the forwarder needs to select, de-duplicate and checkpoint an event, read exactly as `normalizeEvent`
+ * reads it, so both sides agree on what "count" and "last seen" mean for both Event APIs.
  */
-export function normalizeEvent(envelope: EnvelopeV1): NormalizedEvent {
-  const raw = envelope.event as Record<string, unknown>;
+export interface EventFacts {
+  uid: string;
+  count: number;
+  lastSeen: string | null;
+  type: string;
+  /** The involved object's namespace (`""` when cluster-scoped). */
+  namespace: string;
+}
+
+/**
+ * Reads an Event's facts without normalizing the rest of it. Throws `PoisonMessageError` when one of the fields
+ * it reads has the wrong type.
+ */
+export function eventFacts(event: KubeEvent): EventFacts {
+  return readFacts(event as Record<string, unknown>).facts;
+}
+
+/** The facts and the parts of the Event they were read from, which `normalizeEvent` reads further. */
+function readFacts(raw: Record<string, unknown>) {
   const api = eventApi(raw);
   const meta = optionalObject(raw, 'metadata', '$.event');
   const isV1 = api === 'events.k8s.io/v1';
   const ref = optionalObject(raw, isV1 ? 'regarding' : 'involvedObject', '$.event');
   const refPath = isV1 ? '$.event.regarding' : '$.event.involvedObject';
   const series = optionalObject(raw, 'series', '$.event');
-  const source = optionalObject(raw, isV1 ? 'deprecatedSource' : 'source', '$.event');
-
   const eventName = optionalString(meta, 'name', '$.event.metadata');
   const eventNamespace = optionalString(meta, 'namespace', '$.event.metadata');
   const firstSeen = firstTimestamp(raw, isV1, meta);
-  const lastSeen =
-    optionalTime(raw, isV1 ? 'deprecatedLastTimestamp' : 'lastTimestamp') ??
-    optionalTime(series, 'lastObservedTime', '$.event.series') ??
-    optionalTime(raw, 'eventTime') ??
-    firstSeen;
+  const facts: EventFacts = {
+    uid: optionalString(meta, 'uid', '$.event.metadata') || `${eventNamespace}/${eventName}`,
+    count: occurrenceCount(raw, series, isV1),
+    lastSeen:
+      optionalTime(raw, isV1 ? 'deprecatedLastTimestamp' : 'lastTimestamp') ??
+      optionalTime(series, 'lastObservedTime', '$.event.series') ??
+      optionalTime(raw, 'eventTime') ??
+      firstSeen,
+    type: optionalString(raw, 'type', '$.event') || 'Normal',
+    namespace: optionalString(ref, 'namespace', refPath),
+  };
+  return { facts, api, isV1, ref, refPath, firstSeen, eventName, eventNamespace };
+}
 
+/**
+ * Normalizes the event inside an envelope. Every field is type-checked, because a queue message is untrusted
+ * input: a wrong type is a poison message with a JSON path, never a crash further down the pipeline.
+ */
+export function normalizeEvent(envelope: EnvelopeV1): NormalizedEvent {
+  const raw = envelope.event as Record<string, unknown>;
+  const { facts, api, isV1, ref, refPath, firstSeen, eventName, eventNamespace } = readFacts(raw);
+  const source = optionalObject(raw, isV1 ? 'deprecatedSource' : 'source', '$.event');
   const namespace = envelope.namespace;
   return {
-    type: optionalString(raw, 'type', '$.event') || 'Normal',
+    type: facts.type,
     reason: optionalString(raw, 'reason', '$.event'),
     message: optionalString(raw, isV1 ? 'note' : 'message', '$.event'),
     kind: optionalString(ref, 'kind', refPath),
-    namespace: optionalString(ref, 'namespace', refPath),
+    namespace: facts.namespace,
     name: optionalString(ref, 'name', refPath),
     fieldPath: optionalString(ref, 'fieldPath', refPath),
     component:
@@ -75,10 +106,10 @@ export function normalizeEvent(envelope: EnvelopeV1): NormalizedEvent {
       optionalString(raw, isV1 ? 'reportingController' : 'reportingComponent', '$.event'),
     host:
       optionalString(source, 'host', '$.event.source') || optionalString(raw, 'reportingInstance', '$.event'),
-    count: occurrenceCount(raw, series, isV1),
+    count: facts.count,
     firstSeen,
-    lastSeen,
-    uid: optionalString(meta, 'uid', '$.event.metadata') || `${eventNamespace}/${eventName}`,
+    lastSeen: facts.lastSeen,
+    uid: facts.uid,
     eventName,
     eventNamespace,
     cluster: envelope.cluster,

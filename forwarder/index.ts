@@ -6,6 +6,9 @@ export { Forwarder } from './forwarder.ts';
 export type { ForwarderOptions, ForwarderStatus, LeaderElectionSettings } from './forwarder.ts';
 export { forwarderKubeApi, forwarderSettings, runForwarder } from './run.ts';
 export type { RunningForwarder } from './run.ts';
+/** One forwarding term without leader election or HTTP: what the in-process bench measures. */
+export { Session } from './session.ts';
+export type { SessionOptions } from './session.ts';
 export { sleep, steadyClock, systemClock, systemTimer } from './ports.ts';
 export type { Cancel, Clock, Logger, Timer } from './ports.ts';
 export { ConfigError, forwarderOptions, parseForwarderConfig } from './config/index.ts';

@@ -1,3 +1,8 @@
+// Longer than our ~250-line guide on purpose: a term's order of events (checkpoint read before the watch,
+// enrichment before sending, the settled position before the checkpoint write, and the reverse on stop) is the
+// point of this file, and it reads best in one place. Each step's logic lives in its module (watch/, events/,
+// namespaces/, queue/, checkpoint/); what stays here is the wiring, that order, and the memory of recent
+// deliveries that the checkpoint carries for relist de-duplication.
 import { backoffCeiling } from './backoff/index.ts';
 import type { BackoffOptions } from './backoff/index.ts';
 import { ConfigMapCheckpointStore, Watermark } from './checkpoint/index.ts';

@@ -1,6 +1,6 @@
 import bundle from 'kube-wecom-bundle';
 import { buildHandler } from './lambda/index.ts';
-import type { Bundle } from './bundle/schema.ts';
+import type { Bundle } from './bundle/index.ts';
 
 /**
  * The Lambda entry point (`functions/handler.handler`). The stage's bundle was validated when the artifact was

@@ -1,6 +1,5 @@
-import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject, quote } from '../contracts/envelope.ts';
-import type { EnvelopeV1, PoisonMessageError } from '../contracts/envelope.ts';
-import type { KubeEvent } from '../contracts/kube-event.ts';
+import { ENVELOPE_VERSION, asEnvelope, describe, isPlainObject, quote } from '../contracts/index.ts';
+import type { EnvelopeV1, KubeEvent, PoisonMessageError } from '../contracts/index.ts';
 
 /**
  * Reads the event inputs users have at hand: JSON lines or concatenated (pretty-printed) JSON values, each of

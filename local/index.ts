@@ -8,4 +8,4 @@ export {
 export { createLambdaContext, type LambdaContextOptions } from './lambda-context.ts';
 export { toSqsRecord, type RecordSource } from './sqs-record.ts';
 export { startInProcessForwarder, type InProcessForwarderOptions } from './in-process-forwarder.ts';
-export { startLocalStateTable, type LocalStateTable } from './start/state-table.ts';
+export { startLocalStateTable, type LocalStateTable } from './start/index.ts';

@@ -19,3 +19,4 @@ export function registerCommands(program: Command): void {
   program.addCommand(redriveCommand);
   program.addCommand(importKubeEventerCommand);
 }
+export { BUNDLE_RULE } from './bundle-argument.ts';

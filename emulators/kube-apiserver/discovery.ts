@@ -1,6 +1,6 @@
 /**
  * Discovery documents for the resources the fake serves. kubectl reads these before it lists or creates
- * anything (research/stack.md §3), so their shape follows the real API server's.
+ * anything, so their shape follows the real API server's.
  */
 
 /** One servable resource: where it lives and how discovery describes it. */

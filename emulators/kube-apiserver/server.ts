@@ -62,7 +62,7 @@ interface WatchConnection {
 }
 
 /**
- * A fake kube-apiserver on loopback that speaks the real wire protocol (research/stack.md §3): discovery and
+ * A fake kube-apiserver on loopback that speaks the real wire protocol (what client-node and our forwarder send): discovery and
  * OpenAPI v3 for kubectl, paginated lists with a resourceVersion, chunked watch streams flushed at once with
  * bookmarks and `ERROR` 410 after compaction, and optimistic concurrency on updates. Tests drive it through
  * this class; real clients (`@kubernetes/client-node`, `kubectl`) talk to it over HTTP.

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 
 /**
- * WeCom's error `errmsg` format, as seen in real captures (research/wecom.md §2):
+ * WeCom's error `errmsg` format, as seen in real captures (docs/wecom.md, Answers):
  * `<reason>, hint: [<25 digits>], from ip: <caller ip>, more info at https://open.work.weixin.qq.com/devtool/query?e=<code>`.
  * The hint's first 10 digits are unix seconds.
  */

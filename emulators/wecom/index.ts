@@ -1,5 +1,5 @@
 /**
- * A loopback emulator of the WeCom group-robot webhook (research/wecom.md §11) with fault injection, plus the
+ * A loopback emulator of the WeCom group-robot webhook (docs/wecom.md, The emulator) with fault injection, plus the
  * manual clock that lets client and emulator cross rate-limit windows without waiting.
  */
 export {

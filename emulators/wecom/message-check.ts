@@ -1,7 +1,7 @@
 import { tooLongReason, REASONS } from './errmsg.ts';
 
 /**
- * The 8 msgtypes of the robot API (research/wecom.md §3). Written out here rather than imported from the renderer:
+ * The 8 msgtypes of the robot API (docs/wecom.md, Message types). Written out here rather than imported from the renderer:
  * the emulator stands for WeCom, so a wrong list in the code under test must fail against it, not be copied into it.
  */
 export const ROBOT_MSGTYPES = [
@@ -37,7 +37,7 @@ export interface ContentLimits {
 }
 
 /**
- * Checks a request body the way the robot API does, in the order of research/wecom.md §11 (the real precedence is
+ * Checks a request body the way the robot API does, in the order of docs/wecom.md, The emulator (the real precedence is
  * unknown): not JSON or bad msgtype → 40008, empty content → 44004, over-long content → 40058. Content-Type is
  * ignored and unknown fields (including `mentioned_*` in markdown) pass, as on the real server.
  */

@@ -74,7 +74,7 @@ export interface WecomEmulator {
 
 const SEND_PATH = '/cgi-bin/webhook/send';
 
-/** Starts the WeCom robot emulator on 127.0.0.1 (research/wecom.md §11). */
+/** Starts the WeCom robot emulator on 127.0.0.1 (docs/wecom.md, The emulator). */
 export async function startWecomEmulator(options: WecomEmulatorOptions = {}): Promise<WecomEmulator> {
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;

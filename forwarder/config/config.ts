@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Option } from 'commander';
-import { MAX_BATCH_BYTES } from '../queue/sender.ts';
+import { MAX_BATCH_BYTES } from '../queue/index.ts';
 import { parseDuration } from './duration.ts';
 import { parseSize } from './size.ts';
 

@@ -1,4 +1,4 @@
-import { makeEnvelope, normalizeEvent } from '../../contracts/index.ts';
+import { eventFacts } from '../../contracts/index.ts';
 import type { KubeEvent } from '../../contracts/index.ts';
 import type { WireObject } from '../kube/index.ts';
 
@@ -106,14 +106,12 @@ interface Facts {
 }
 
 /**
- * Reads identity, count, last-seen time, type and namespace with the shared normalizer, so the forwarder and the
- * function agree on what "count" and "last seen" mean for both Event APIs.
+ * Reads identity, count, last-seen time, type and namespace with the contract's `eventFacts`, so the forwarder
+ * and the function agree on what "count" and "last seen" mean for both Event APIs.
  */
 function factsOf(event: WireObject): Facts {
   try {
-    const n = normalizeEvent(
-      makeEnvelope({ cluster: '', watchType: 'ADDED', observedAt: '', event: event as unknown as KubeEvent }),
-    );
+    const n = eventFacts(event as unknown as KubeEvent);
     return {
       occurrence: { uid: n.uid, count: n.count, lastSeen: n.lastSeen ? Date.parse(n.lastSeen) : NaN },
       type: n.type,

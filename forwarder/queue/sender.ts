@@ -1,3 +1,6 @@
+// Longer than our ~250-line guide on purpose: the batching, linger, retry pauses, overflow dropping and the
+// in-flight accounting are one state machine over one buffer; split apart, each piece would reach into the
+// others' state. The buffer itself (buffer.ts) and the wire call (sqs.ts) are separate.
 import { Backoff, backoffCeiling } from '../backoff/index.ts';
 import type { BackoffOptions } from '../backoff/index.ts';
 import { steadyClock, systemTimer } from '../ports.ts';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/limits.ts';
+import { MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
 
-export { CONTENT_LIMITS, MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/limits.ts';
-export type { Msgtype } from '../channels/wecom/limits.ts';
+export { CONTENT_LIMITS, MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
+export type { Msgtype } from '../channels/wecom/index.ts';
 
 /**
  * The rules bundle, format version 1 (Contract 3). This schema is the one source of truth: it validates bundles,

@@ -1,7 +1,10 @@
+// Longer than our ~250-line guide on purpose: the checks of a bundle's meaning (references that resolve,
+// patterns that compile, limits that hold, templates that pass the guard) walk one parsed bundle and report
+// into one problem list with JSON paths; split across files they would share that walk and its path helpers.
 import type { z } from 'zod';
 import type { BundleProblem } from './errors.ts';
 import { jsonPath } from './json-path.ts';
-import { compilePattern } from '../rules/pattern.ts';
+import { compilePattern } from '../rules/index.ts';
 import { knownFieldsAt } from './known-fields.ts';
 import { bundleSchema, CONTENT_LIMITS, ROBOT_MESSAGES_PER_MINUTE } from './schema.ts';
 import type { Bundle, Msgtype } from './schema.ts';

@@ -4,7 +4,7 @@ import type { SQSHandler } from 'aws-lambda';
 import { BudgetLedger, createBudgetClient, DynamoBudgetStore, MemoryBudgetStore } from '../budget/index.ts';
 import { DynamoPendingStore, MemoryPendingStore } from '../deferral/index.ts';
 import type { BatchResult } from '../pipeline/index.ts';
-import { compileRules } from '../rules/engine.ts';
+import { compileRules } from '../rules/index.ts';
 import type { Bundle } from '../bundle/index.ts';
 import { compileRenderer } from '../render/index.ts';
 import { allowedHostsFromEnv, WebhookResolver, WecomClient } from '../channels/wecom/index.ts';

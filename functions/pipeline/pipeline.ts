@@ -1,4 +1,4 @@
-import { ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/limits.ts';
+import { ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
 import type { ParkedEvents } from '../deferral/index.ts';
 import type { RulesEngine } from '../rules/index.ts';
 import type { Renderer } from '../render/index.ts';

@@ -1,4 +1,4 @@
-/** UTF-8 measurement and cutting: WeCom counts content limits in UTF-8 bytes (research/wecom.md §4). */
+/** UTF-8 measurement and cutting: WeCom counts content limits in UTF-8 bytes (docs/wecom.md, Content limits). */
 
 const encoder = new TextEncoder();
 let scratch = new Uint8Array(8192);

@@ -1,9 +1,12 @@
+// Longer than our ~250-line guide on purpose: the three msgtypes' escapers share one character table and one
+// scanner (escapeMarkup), whose byte-bounded variant the fitter uses; their idempotence, which the fitter relies
+// on, is a property of the whole set and is easier to keep when they sit together.
 import type { Msgtype } from '../bundle/index.ts';
 import { cutIndex } from './bytes.ts';
 
 /**
  * Escaping of untrusted event text for each WeCom msgtype. WeCom's markdown dialects are undocumented beyond a short
- * list of constructs, and whether they honour backslash escapes or HTML entities is unknown (research/wecom.md §6), so
+ * list of constructs, and whether they honour backslash escapes or HTML entities is unknown (docs/wecom.md, Markdown dialects), so
  * markup characters are replaced by look-alike characters that no renderer treats as syntax. Every escaper here is
  * idempotent (escaping escaped text changes nothing), which lets the fitter pre-escape a value it truncates.
  */
@@ -292,7 +295,7 @@ const TEXT_CHARS_G = /[<>]/g;
 
 /**
  * Escapes a value for `text`. Text content is shown literally except `<@userid>`, which the official doc lists as a
- * mention syntax for text too (research/wecom.md §5), so angle brackets are replaced.
+ * mention syntax for text too (docs/wecom.md, Mentions), so angle brackets are replaced.
  */
 export function escapeText(text: string): string {
   if (!TEXT_SUSPECT.test(text) && isWellFormed(text)) return text;

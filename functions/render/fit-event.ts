@@ -1,5 +1,5 @@
 import type { ResolvedMentions } from '../rules/index.ts';
-import { CONTENT_LIMITS } from '../channels/wecom/limits.ts';
+import { CONTENT_LIMITS } from '../channels/wecom/index.ts';
 import { utf8Bytes } from './bytes.ts';
 import { escapeMarkdown, rememberEscaped } from './escape.ts';
 import { fitContent, truncationMarker } from './fit.ts';

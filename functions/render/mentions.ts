@@ -4,7 +4,7 @@ import { utf8Bytes } from './bytes.ts';
 import type { WecomMsgtype } from './types.ts';
 
 /**
- * Where each mention goes, by msgtype (research/wecom.md §5): `text` carries every mention in its lists;
+ * Where each mention goes, by msgtype (docs/wecom.md, Mentions): `text` carries every mention in its lists;
  * `markdown` carries user ids as `<@userid>` in the content (its lists are ignored) while phone numbers and @all
  * (unverified in markdown) need a separate `text` message; `markdown_v2` and body-less msgtypes carry none, so
  * everything goes into that separate message.

@@ -1,5 +1,5 @@
 import type { Eta } from 'eta';
-import { CONTENT_LIMITS } from '../channels/wecom/limits.ts';
+import { CONTENT_LIMITS } from '../channels/wecom/index.ts';
 import type { Bundle, Msgtype } from '../bundle/index.ts';
 import { BUILTIN_SOURCES, builtinNames } from './builtins.ts';
 import { createEta } from './compile.ts';

@@ -3,7 +3,7 @@ import type { ResolvedMentions } from '../rules/index.ts';
 import type { Formatters } from './format.ts';
 import type { EventTally } from './overflow.ts';
 
-/** Every msgtype the robot accepts (research/wecom.md §3); full-body templates may produce any of them. */
+/** Every msgtype the robot accepts (docs/wecom.md, Message types); full-body templates may produce any of them. */
 export const WECOM_MSGTYPES = [
   'text',
   'markdown',

@@ -5,7 +5,7 @@ import { repeatAllowsAny } from './repeat.ts';
 import { mergeMentions } from './mentions.ts';
 import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
-import type { Bundle, Mentions, RepeatPolicy } from '../bundle/schema.ts';
+import type { Bundle, Mentions, RepeatPolicy } from '../bundle/index.ts';
 
 /**
  * Why an event that matched nothing, or matched but was held back, is not delivered; a silence carries its index

@@ -1,7 +1,7 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
 import { compilePatternList } from './pattern.ts';
 import type { ValuePredicate } from './pattern.ts';
-import type { Matcher } from '../bundle/schema.ts';
+import type { Matcher } from '../bundle/index.ts';
 
 /** A matcher compiled once at load: a pure predicate over normalized events. */
 export type EventPredicate = (event: NormalizedEvent) => boolean;

@@ -1,4 +1,4 @@
-import type { RepeatPolicy } from '../bundle/schema.ts';
+import type { RepeatPolicy } from '../bundle/index.ts';
 
 /** One observation of an event: what the forwarder saw (the watch type) and the occurrence count then. */
 export interface Occurrence {

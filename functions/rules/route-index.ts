@@ -2,7 +2,7 @@ import type { NormalizedEvent } from '../../contracts/index.ts';
 import { matcherTypes, PATTERN_FIELDS } from './matcher.ts';
 import type { StringField } from './matcher.ts';
 import { exactValues } from './pattern.ts';
-import type { Matcher } from '../bundle/schema.ts';
+import type { Matcher } from '../bundle/index.ts';
 
 type IndexedField = 'type' | StringField;
 

@@ -52,6 +52,9 @@ export function previewPage(): PageDocument {
 </header>
 <main>
   <section id="counters" class="counters" aria-label="Pipeline counters"></section>
+  <p class="counters-note">Notified, suppressed and sent can differ by a few between runs of the same events: the
+  function takes what reached the queue within its batching window, as Lambda does, so which updates collapse and
+  which events share a digest depends on timing.</p>
   <section class="card chart-card" aria-label="Messages per minute">
     <div class="card-title"><h2>Messages per minute, per robot <span id="chart-window" class="subtle"></span></h2><div id="legend" class="legend"></div></div>
     <div id="chart" class="chart"></div>

@@ -1,4 +1,4 @@
-/** WeCom's documented limit per robot (research/wecom.md §7), drawn as the line on the page's chart. */
+/** WeCom's documented limit per robot (docs/wecom.md, Rate limit), drawn as the line on the page's chart. */
 export const ROBOT_LIMIT_PER_MINUTE = 20;
 
 /** Messages each receiver got in one clock minute. */

@@ -10,7 +10,7 @@ import {
 } from './nodes.ts';
 
 /**
- * WeCom's two markdown dialects as a WeCom client shows them (research/wecom.md §6). Anything outside a dialect's
+ * WeCom's two markdown dialects as a WeCom client shows them (docs/wecom.md, Markdown dialects). Anything outside a dialect's
  * subset stays literal text, as the client shows it; the output is a view tree, so no input can become HTML.
  */
 

@@ -12,3 +12,5 @@ export { routeToEmulator } from './robots.ts';
 export type { EmulatedRobots } from './robots.ts';
 export { runStart } from './run.ts';
 export type { StartOptions } from './run.ts';
+export { startLocalStateTable } from './state-table.ts';
+export type { LocalStateTable } from './state-table.ts';

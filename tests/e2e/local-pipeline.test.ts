@@ -20,14 +20,13 @@ import type { LocalPipeline } from '../../local/start/index.ts';
 import { rfc3339, startFakeApiServer, toCoreV1 } from '../../emulators/kube-apiserver/index.ts';
 import type { FakeApiServer } from '../../emulators/kube-apiserver/index.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { chromiumSkip, launchChromium } from '../harness/chromium/index.ts';
+import { launchChromium, screenshotPath } from '../harness/chromium/index.ts';
 
 // `npm start` end to end, in this process: the bundled incident through the fake API server, the forwarder, fauxqs,
 // the event source mapping and the real handler, to the WeCom emulator; then what the preview page's JSON API shows
 // is checked against what the rules engine says about every Event of the incident.
 
 const SPEED = 4;
-const SCREENSHOT = fileURLToPath(new URL('../../docs/assets/npm-start.png', import.meta.url));
 const CLUSTER = 'demo-sh';
 const MINUTE = 60_000;
 const ROBOT_LIMIT = 20;
@@ -235,26 +234,23 @@ describe('npm start: the local pipeline replaying the bundled incident', () => {
     assert.equal(stats.dlqDepth, 0);
   });
 
-  it(
-    'renders the pipeline’s messages in Chromium, four robot columns, and saves the README screenshot',
-    { skip: chromiumSkip },
-    async () => {
-      const context = await launchChromium({ width: 1840, height: 1060 });
-      try {
-        const tab = context.pages()[0] ?? (await context.newPage());
-        await tab.goto(pipeline.url);
-        await tab.locator('#status[data-mode="live"]').waitFor();
-        const columns = await tab
-          .locator('.column')
-          .evaluateAll((cols) => cols.map((c) => c.getAttribute('data-receiver')));
-        assert.deepEqual(columns, receivers);
-        assert.ok((await tab.locator('.mention', { hasText: '@zhaolei' }).count()) > 0);
-        await tab.screenshot({ path: SCREENSHOT });
-      } finally {
-        await context.close();
-      }
-    },
-  );
+  it('renders the pipeline’s messages in Chromium, four robot columns, and takes the README screenshot', async () => {
+    const context = await launchChromium({ width: 1840, height: 1060 });
+    try {
+      const tab = context.pages()[0] ?? (await context.newPage());
+      await tab.goto(pipeline.url);
+      await tab.locator('#status[data-mode="live"]').waitFor();
+      const columns = await tab
+        .locator('.column')
+        .evaluateAll((cols) => cols.map((c) => c.getAttribute('data-receiver')));
+      assert.deepEqual(columns, receivers);
+      assert.ok((await tab.locator('.mention', { hasText: '@zhaolei' }).count()) > 0);
+      const path = screenshotPath('npm-start.png');
+      await tab.screenshot(path ? { path } : {});
+    } finally {
+      await context.close();
+    }
+  });
 
   it('checkpoints the forwarder in a ConfigMap of the fake API server, as it does in a cluster', () => {
     assert.match(checkpoint?.data?.resourceVersion ?? '', /^\d+$/);

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import type { BrowserContext, Page } from 'playwright-core';
 import { mountPreviewPage, StatsBoard, type PreviewPage } from '../../local/preview-page/index.ts';
 import { startWecomEmulator, type WecomEmulator } from '../../emulators/wecom/index.ts';
-import { chromiumSkip, launchChromium } from '../harness/chromium/index.ts';
-
-const SCREENSHOT = fileURLToPath(new URL('../../docs/assets/preview-page.png', import.meta.url));
+import { launchChromium, screenshotPath } from '../harness/chromium/index.ts';
 
 const ROBOTS = [
   { receiver: 'pay-oncall', key: 'k-pay-9c1e' },
@@ -128,7 +124,7 @@ async function openLivePage(
   return { context, tab };
 }
 
-describe('preview page in Chromium', { skip: chromiumSkip }, () => {
+describe('preview page in Chromium', () => {
   let emulator: WecomEmulator;
   let page: PreviewPage;
   let context: BrowserContext;
@@ -241,10 +237,11 @@ describe('preview page in Chromium', { skip: chromiumSkip }, () => {
     assert.equal(await tab.locator('.chart rect').count(), bars);
   });
 
-  it('saves a screenshot for the README', async () => {
-    mkdirSync(dirname(SCREENSHOT), { recursive: true });
-    await tab.screenshot({ path: SCREENSHOT, fullPage: true });
-    assert.ok(existsSync(SCREENSHOT));
+  it('takes the README screenshot (saved under npm run screenshots)', async () => {
+    const path = screenshotPath('preview-page.png');
+    const image = await tab.screenshot({ fullPage: true, ...(path ? { path } : {}) });
+    assert.ok(image.length > 0);
+    if (path) assert.ok(existsSync(path));
   });
 
   it('adds a message live and shows hostile markup as text without running it', async () => {
@@ -275,79 +272,75 @@ const FOUR_ROBOTS = [
   { receiver: 'release-watch', key: 'k-release-04' },
 ];
 
-describe(
-  'preview page at 1,400 px, in a browser far from the bundle’s time zone',
-  { skip: chromiumSkip },
-  () => {
-    let emulator: WecomEmulator;
-    let page: PreviewPage;
-    let context: BrowserContext;
-    let tab: Page;
-    const robots = [...FOUR_ROBOTS];
+describe('preview page at 1,400 px, in a browser far from the bundle’s time zone', () => {
+  let emulator: WecomEmulator;
+  let page: PreviewPage;
+  let context: BrowserContext;
+  let tab: Page;
+  const robots = [...FOUR_ROBOTS];
 
-    before(async () => {
-      emulatorNow = NOW;
-      emulator = await startWecomEmulator({ acceptAnyKey: true, clock: () => emulatorNow });
-      page = mountPreviewPage(emulator, {
-        stats: () => incidentBoard().snapshot(),
-        robots: () => robots,
-        timeZone: 'Asia/Shanghai',
-      });
-      for (const robot of FOUR_ROBOTS) {
-        await send(emulator, robot.key, { msgtype: 'markdown', markdown: { content: BACKOFF } }, NOW);
-      }
-      // 02:14:30 UTC is 10:14:30 in Shanghai and 18:14:30 the day before in Los Angeles.
-      ({ context, tab } = await openLivePage(
-        emulator.url,
-        { width: 1400, height: 900 },
-        'America/Los_Angeles',
-      ));
+  before(async () => {
+    emulatorNow = NOW;
+    emulator = await startWecomEmulator({ acceptAnyKey: true, clock: () => emulatorNow });
+    page = mountPreviewPage(emulator, {
+      stats: () => incidentBoard().snapshot(),
+      robots: () => robots,
+      timeZone: 'Asia/Shanghai',
     });
+    for (const robot of FOUR_ROBOTS) {
+      await send(emulator, robot.key, { msgtype: 'markdown', markdown: { content: BACKOFF } }, NOW);
+    }
+    // 02:14:30 UTC is 10:14:30 in Shanghai and 18:14:30 the day before in Los Angeles.
+    ({ context, tab } = await openLivePage(
+      emulator.url,
+      { width: 1400, height: 900 },
+      'America/Los_Angeles',
+    ));
+  });
 
-    after(async () => {
-      await context?.close();
-      page?.close();
-      await emulator?.stop();
-    });
+  after(async () => {
+    await context?.close();
+    page?.close();
+    await emulator?.stop();
+  });
 
-    it('shows each card’s time in the bundle’s time zone, labelled, not in the browser’s', async () => {
-      const headers = await tab.locator('.msg-meta time').allTextContents();
-      assert.deepEqual(headers, Array(4).fill('10:14:30 GMT+8'));
-      assert.match(
-        (await tab.locator('.msg-meta time').first().getAttribute('title')) ?? '',
-        /Asia\/Shanghai$/,
-      );
-      assert.equal(
-        await tab.locator('#time-zone').textContent(),
-        "times in Asia/Shanghai, the bundle's time zone",
-      );
-      assert.match((await tab.locator('#chart-window').textContent()) ?? '', /GMT\+8/);
-    });
+  it('shows each card’s time in the bundle’s time zone, labelled, not in the browser’s', async () => {
+    const headers = await tab.locator('.msg-meta time').allTextContents();
+    assert.deepEqual(headers, Array(4).fill('10:14:30 GMT+8'));
+    assert.match(
+      (await tab.locator('.msg-meta time').first().getAttribute('title')) ?? '',
+      /Asia\/Shanghai$/,
+    );
+    assert.equal(
+      await tab.locator('#time-zone').textContent(),
+      "times in Asia/Shanghai, the bundle's time zone",
+    );
+    assert.match((await tab.locator('#chart-window').textContent()) ?? '', /GMT\+8/);
+  });
 
-    it('fits all four robot columns side by side at 1,400 px', async () => {
-      const boxes = await tab
-        .locator('.column')
-        .evaluateAll((columns) => columns.map((c) => c.getBoundingClientRect().toJSON() as Box));
-      assert.equal(boxes.length, 4);
-      for (const box of boxes) {
-        assert.ok(box.left >= 0 && box.right <= 1400, `column at ${box.left}–${box.right} is cut off`);
-        assert.equal(box.top, boxes[0]!.top, 'a column wrapped below the others');
-      }
-    });
+  it('fits all four robot columns side by side at 1,400 px', async () => {
+    const boxes = await tab
+      .locator('.column')
+      .evaluateAll((columns) => columns.map((c) => c.getBoundingClientRect().toJSON() as Box));
+    assert.equal(boxes.length, 4);
+    for (const box of boxes) {
+      assert.ok(box.left >= 0 && box.right <= 1400, `column at ${box.left}–${box.right} is cut off`);
+      assert.equal(box.top, boxes[0]!.top, 'a column wrapped below the others');
+    }
+  });
 
-    it('scrolls more robots sideways with a visible scrollbar, never the whole page', async () => {
-      robots.push({ receiver: 'data-team', key: 'k-data-05' }, { receiver: 'security', key: 'k-sec-06' });
-      await tab.reload();
-      await tab.locator('.column').nth(5).waitFor();
-      const row = await tab.locator('#columns').evaluate((element) => ({
-        scrollWidth: element.scrollWidth,
-        clientWidth: element.clientWidth,
-        scrollbarHeight: (element as unknown as { offsetHeight: number }).offsetHeight - element.clientHeight,
-      }));
-      assert.ok(row.scrollWidth > row.clientWidth, 'six columns should not fit in 1,400 px');
-      assert.ok(row.scrollbarHeight > 0, 'the row scrolls, but shows no scrollbar');
-      const pageWidth = await tab.evaluate(() => document.documentElement.scrollWidth);
-      assert.ok(pageWidth <= 1400, `the page itself is ${pageWidth} px wide`);
-    });
-  },
-);
+  it('scrolls more robots sideways with a visible scrollbar, never the whole page', async () => {
+    robots.push({ receiver: 'data-team', key: 'k-data-05' }, { receiver: 'security', key: 'k-sec-06' });
+    await tab.reload();
+    await tab.locator('.column').nth(5).waitFor();
+    const row = await tab.locator('#columns').evaluate((element) => ({
+      scrollWidth: element.scrollWidth,
+      clientWidth: element.clientWidth,
+      scrollbarHeight: (element as unknown as { offsetHeight: number }).offsetHeight - element.clientHeight,
+    }));
+    assert.ok(row.scrollWidth > row.clientWidth, 'six columns should not fit in 1,400 px');
+    assert.ok(row.scrollbarHeight > 0, 'the row scrolls, but shows no scrollbar');
+    const pageWidth = await tab.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(pageWidth <= 1400, `the page itself is ${pageWidth} px wide`);
+  });
+});

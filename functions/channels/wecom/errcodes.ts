@@ -1,5 +1,5 @@
 /**
- * What each WeCom robot errcode means and what an operator should do about it (research/wecom.md §8). This table is
+ * What each WeCom robot errcode means and what an operator should do about it (docs/wecom.md, Errcodes). This table is
  * the one place that decides whether an errcode is worth retrying; the client and `send-test` both read it.
  */
 export interface ErrcodeInfo {

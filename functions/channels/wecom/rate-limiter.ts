@@ -1,6 +1,6 @@
 /**
  * Per-robot send budget inside one process. WeCom allows 20 messages per robot per minute and answers the 21st with
- * 45009 and a ~60 s block (research/wecom.md §7). A token bucket of 20 refilled at 20/min would still allow 21+
+ * 45009 and a ~60 s block (docs/wecom.md, Rate limit). A token bucket of 20 refilled at 20/min would still allow 21+
  * requests inside some 60 s window, so this keeps, per robot, the times of its recent (and reserved) sends and
  * grants a slot only when at most `limit - 1` others fall in the window before it — a sliding window, the stricter
  * of the two possible server behaviours. Every attempt reserves a slot, including retries and rejected sends,

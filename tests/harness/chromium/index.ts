@@ -1,17 +1,24 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 
 /** Debian's Chromium, which `.ci/run` installs when missing. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Why browser tests skip on this machine, or false when they can run. */
-export const chromiumSkip: string | false = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`;
+/**
+ * Where a browser test saves the README's screenshot `name`: `docs/assets/<name>` under `npm run screenshots`
+ * (which sets `KUBE_WECOM_SCREENSHOTS`), else nowhere, so `npm test` never changes a tracked file.
+ */
+export function screenshotPath(name: string): string | undefined {
+  if (!process.env.KUBE_WECOM_SCREENSHOTS) return undefined;
+  const assets = fileURLToPath(new URL('../../../docs/assets/', import.meta.url));
+  mkdirSync(assets, { recursive: true });
+  return join(assets, name);
+}
 
 // Without the background-networking flags Chromium keeps dialling Google's hosts, which this sandbox refuses
 // (env notes, node.md); the sandbox flag is needed when running as root.
@@ -34,6 +41,12 @@ export async function launchChromium(
   viewport: { width: number; height: number },
   timezoneId = 'Asia/Shanghai',
 ): Promise<BrowserContext> {
+  // A missing browser fails the test instead of skipping it: a skipped browser test is a green run that
+  // tested nothing.
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`,
+    );
   const profile = mkdtempSync(join(tmpdir(), 'kube-wecom-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -173,12 +173,16 @@ describe('forwarder: no duplicates and no gaps across failures', () => {
 
   it('sends what is buffered and writes the checkpoint when stopped (the SIGTERM path)', async () => {
     // A linger far longer than the test: only the stop can make these go out.
-    const { forwarder } = env.forwarder({ lingerMs: 60_000 });
+    const { forwarder, metrics } = env.forwarder({ lingerMs: 60_000 });
     await forwarder.start();
     await waitFor('readiness', () => forwarder.status().ready);
     createMany('linger', 3);
-    await waitFor('events created', () => env.logs.length > 0 && env.fake.store.resourceVersion > 0);
-    await new Promise((r) => setTimeout(r, 200));
+    // Buffered means received and waiting: without the first condition an empty queue would prove nothing.
+    await waitFor(
+      'the forwarder to buffer all three',
+      async () => (await metricValue(metrics, 'kube_wecom_forwarder_buffer_events')) === 3,
+    );
+    assert.equal(await metricValue(metrics, 'kube_wecom_forwarder_events_forwarded_total'), 0);
     assert.deepEqual(await env.drain(), [], 'still buffered');
     await forwarder.stop();
     assert.deepEqual(names(await env.drain()), range('linger', 3));

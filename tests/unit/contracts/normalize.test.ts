@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeEnvelope, normalizeEvent, PoisonMessageError } from '../../../contracts/index.ts';
+import { decodeEnvelope, eventFacts, normalizeEvent, PoisonMessageError } from '../../../contracts/index.ts';
 import type { EnvelopeV1 } from '../../../contracts/index.ts';
 import { aCoreEvent, anEnvelope } from '../../helpers/builders.ts';
 
@@ -129,6 +129,26 @@ describe('normalized event', () => {
   it('rejects an unsupported apiVersion', () => {
     const raw = { ...aCoreEvent(), apiVersion: 'v2' } as unknown as EnvelopeV1['event'];
     assert.throws(() => normalizeEvent({ ...anEnvelope(), event: raw }), /apiVersion/);
+  });
+});
+
+describe('event facts', () => {
+  it('reads uid, count, last seen, type and namespace as the normalizer does, for both Event APIs', () => {
+    for (const event of [aCoreEvent({ count: 7, lastSeen: '2026-11-27T10:03:00Z' }), eventsV1]) {
+      const n = normalizeEvent({ v: 1, cluster: 'c', watchType: 'ADDED', observedAt: '', event });
+      assert.deepEqual(eventFacts(event), {
+        uid: n.uid,
+        count: n.count,
+        lastSeen: n.lastSeen,
+        type: n.type,
+        namespace: n.namespace,
+      });
+    }
+  });
+
+  it('does not read the fields it does not need', () => {
+    const event = { ...aCoreEvent({ uid: 'u-9' }), message: 42 } as unknown as EnvelopeV1['event'];
+    assert.equal(eventFacts(event).uid, 'u-9');
   });
 });
 

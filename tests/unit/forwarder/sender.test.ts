@@ -2,41 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SendMessageBatchRequestEntry, SendMessageBatchResult } from '@aws-sdk/client-sqs';
 import type { Clock, Logger, Timer } from '../../../forwarder/index.ts';
+import { manualTime, settle } from '../../helpers/manual-time.ts';
 import { ForwarderMetrics } from '../../../forwarder/metrics/index.ts';
 import { SqsSender } from '../../../forwarder/queue/index.ts';
 import type { QueueClient } from '../../../forwarder/queue/index.ts';
-
-/** A clock and timer that move only when the test says so. */
-function manualTime(): Clock & Timer & { advance(ms: number): Promise<void> } {
-  let now = 0;
-  let due: Array<{ at: number; callback: () => void }> = [];
-  return {
-    now: () => now,
-    schedule(ms, callback) {
-      const entry = { at: now + ms, callback };
-      due.push(entry);
-      return () => void (due = due.filter((d) => d !== entry));
-    },
-    async advance(ms) {
-      const until = now + ms;
-      for (;;) {
-        const next = due.filter((d) => d.at <= until).sort((a, b) => a.at - b.at)[0];
-        if (!next) break;
-        due = due.filter((d) => d !== next);
-        now = next.at;
-        next.callback();
-        await settle();
-      }
-      now = until;
-      await settle();
-    },
-  };
-}
-
-/** Lets the sender's promise callbacks run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 /** A queue that records each batch's bodies and answers with `outcome` (default: all sent). */
 function recordingQueue(outcome: () => 'ok' | 'down' = () => 'ok') {
