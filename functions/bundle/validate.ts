@@ -170,10 +170,7 @@ function checkPattern(pattern: unknown, at: Path, error: (path: Path, message: s
   try {
     compilePattern(pattern);
   } catch (err) {
-    error(
-      at,
-      `invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
-    );
+    error(at, `invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
 }
 

@@ -38,6 +38,22 @@ describe('bundle validation', () => {
     );
   });
 
+  it('refuses backreferences and lookaround, which no linear-time engine can match, saying so at their path', () => {
+    const input = aBundle({
+      routes: [
+        { name: 'r', match: { reasons: ['(a)\\1', '(?=x)x'], messages: ['(?<!a)b'] }, receivers: ['a'] },
+      ],
+    });
+    assertProblem(input, '$.routes[0].match.reasons[0]', /backreferences .* linear time/);
+    assertProblem(input, '$.routes[0].match.reasons[1]', /lookaround .* linear time/);
+    assertProblem(input, '$.routes[0].match.messages[0]', /lookaround .* linear time/);
+  });
+
+  it('accepts a pattern that backtracks catastrophically on V8, since RE2 runs it in linear time', () => {
+    const input = aBundle({ routes: [{ name: 'r', match: { reasons: ['(a+)+$'] }, receivers: ['a'] }] });
+    assert.deepEqual(problemsOf(input), []);
+  });
+
   it('checks patterns in exclude lists, namespaceLabels and silences', () => {
     const input = aBundle({
       routes: [
