@@ -77,6 +77,9 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
         });
       }
     }
+    for (const failure of result.templateFailures) {
+      deps.logger.warn('template failed; the built-in template was sent instead', { ...failure });
+    }
     deps.logger.info('batch done', { ...result.stats });
     deps.metrics.publish(result.stats);
     return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };

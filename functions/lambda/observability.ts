@@ -43,6 +43,7 @@ export function powertoolsMetrics(): BatchMetrics {
       count('MessagesPlanned', stats.messages);
       count('MessagesSent', stats.sent);
       count('OverflowMessages', stats.overflowMessages);
+      count('TemplateErrors', stats.templateErrors);
       count('Retries', stats.retries);
       count('DeadLetters', stats.deadLetters);
       count('RetryLater', stats.retryLater);

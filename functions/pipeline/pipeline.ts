@@ -10,6 +10,8 @@ import { groupDeliveries } from './group-stage.ts';
 import { judgeEvents } from './judge-stage.ts';
 import { renderNotices } from './render-stage.ts';
 import { reportOutcomes } from './report-stage.ts';
+import { templateFailuresOf } from './template-failures.ts';
+import type { TemplateFailure } from './template-failures.ts';
 import type { BatchRecord, BatchResult, BatchStats, PlannedMessage } from './types.ts';
 
 /** What a batch needs, built once per cold start (or once per `preview` run). */
@@ -34,7 +36,12 @@ export function planBatch(
   records: readonly BatchRecord[],
   deps: Omit<PipelineDeps, 'sender'>,
   now: number,
-): { planned: PlannedMessage[]; poison: ReturnType<typeof decodeRecords>['poison']; stats: BatchStats } {
+): {
+  planned: PlannedMessage[];
+  poison: ReturnType<typeof decodeRecords>['poison'];
+  templateFailures: TemplateFailure[];
+  stats: BatchStats;
+} {
   const stats = emptyStats(records.length);
   const { decoded, poison } = decodeRecords(records);
   stats.poison = poison.length;
@@ -49,7 +56,9 @@ export function planBatch(
   const planned = applyBudget(rendered.planned, rendered.left, budget, deps.renderer);
   stats.messages = planned.length;
   stats.overflowMessages = planned.filter((item) => item.overflow).length;
-  return { planned, poison, stats };
+  const templateFailures = templateFailuresOf(planned);
+  stats.templateErrors = templateFailures.length;
+  return { planned, poison, templateFailures, stats };
 }
 
 /** One batch, end to end: plan, deliver, and decide each queue message's fate. */
@@ -58,10 +67,10 @@ export async function processBatch(
   deps: PipelineDeps,
   context: BatchContext,
 ): Promise<BatchResult> {
-  const { planned, poison, stats } = planBatch(records, deps, context.now);
+  const { planned, poison, templateFailures, stats } = planBatch(records, deps, context.now);
   const outcomes = await deliverMessages(planned, deps.sender, context.deadline);
   const { retry, deadLetters } = reportOutcomes(outcomes, poison, stats);
-  return { retry, deadLetters, outcomes, stats };
+  return { retry, deadLetters, outcomes, templateFailures, stats };
 }
 
 function emptyStats(records: number): BatchStats {
@@ -75,6 +84,7 @@ function emptyStats(records: number): BatchStats {
     messages: 0,
     sent: 0,
     overflowMessages: 0,
+    templateErrors: 0,
     retries: 0,
     failuresByErrcode: {},
     deadLetters: 0,

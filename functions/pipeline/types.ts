@@ -1,6 +1,7 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
 import type { Occurrence, ResolvedMentions, Suppression } from '../rules/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
+import type { TemplateFailure } from './template-failures.ts';
 
 /** One queue message as the pipeline needs it (an SQS record, or one line of `preview --batch` input). */
 export interface BatchRecord {
@@ -70,6 +71,8 @@ export interface BatchStats {
   messages: number;
   sent: number;
   overflowMessages: number;
+  /** Messages rendered by a built-in because the receiver's own template failed (`BatchResult.templateFailures`). */
+  templateErrors: number;
   retries: number;
   failuresByErrcode: Record<string, number>;
   deadLetters: number;
@@ -83,6 +86,8 @@ export interface BatchResult {
   /** Message ids to move to the DLQ with a reason (poison, permanent WeCom errors). */
   deadLetters: DeadLetter[];
   outcomes: DeliveryOutcome[];
+  /** Templates that failed and were replaced by the built-ins, for the logs. */
+  templateFailures: TemplateFailure[];
   stats: BatchStats;
 }
 
