@@ -80,6 +80,14 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
     for (const failure of result.templateFailures) {
       deps.logger.warn('template failed; the built-in template was sent instead', { ...failure });
     }
+    if (result.stats.ownersDropped > 0) {
+      deps.logger.warn(
+        'namespace owners left unmentioned: over maxFromAnnotation, not WeCom user ids, or @all',
+        {
+          ownersDropped: result.stats.ownersDropped,
+        },
+      );
+    }
     deps.logger.info('batch done', { ...result.stats });
     deps.metrics.publish(result.stats);
     return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };

@@ -44,6 +44,7 @@ export function powertoolsMetrics(): BatchMetrics {
       count('MessagesSent', stats.sent);
       count('OverflowMessages', stats.overflowMessages);
       count('TemplateErrors', stats.templateErrors);
+      count('OwnersDropped', stats.ownersDropped);
       count('Retries', stats.retries);
       count('DeadLetters', stats.deadLetters);
       count('RetryLater', stats.retryLater);

@@ -9,7 +9,7 @@ export interface JudgedEvent {
 
 /**
  * Stage 3: routes, repeat policy and silences, all in the rules engine (one pass per collapsed event). Suppressed
- * events are counted by reason; they are accounted for, not lost.
+ * events are counted by reason; they are accounted for, not lost. So are namespace owners left unmentioned.
  */
 export function judgeEvents(
   collapsed: readonly CollapsedEvent[],
@@ -22,6 +22,7 @@ export function judgeEvents(
     const decision = engine.evaluate(item.event, now, item.occurrences);
     if (decision.notify) {
       stats.notified++;
+      for (const delivery of decision.deliveries) stats.ownersDropped += delivery.droppedOwners ?? 0;
       judged.push({ collapsed: item, decision });
     } else {
       const reason = decision.suppressedBy!.startsWith('silence:')

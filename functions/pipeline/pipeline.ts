@@ -84,6 +84,7 @@ function emptyStats(records: number): BatchStats {
     messages: 0,
     sent: 0,
     overflowMessages: 0,
+    ownersDropped: 0,
     templateErrors: 0,
     retries: 0,
     failuresByErrcode: {},

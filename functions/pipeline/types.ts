@@ -71,6 +71,8 @@ export interface BatchStats {
   messages: number;
   sent: number;
   overflowMessages: number;
+  /** Namespace-annotation owners not mentioned (over the cap, not user ids, or @all not allowed): `Delivery.droppedOwners`. */
+  ownersDropped: number;
   /** Messages rendered by a built-in because the receiver's own template failed (`BatchResult.templateFailures`). */
   templateErrors: number;
   retries: number;

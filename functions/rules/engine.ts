@@ -4,6 +4,8 @@ import type { EventPredicate } from './matcher.ts';
 import { repeatAllowsAny } from './repeat.ts';
 import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
+import { isWecomUserId, mentionsEveryone } from '../channels/wecom/limits.ts';
+import { MAX_OWNERS_FROM_ANNOTATION } from '../bundle/schema.ts';
 import type { Bundle, Mentions, RepeatPolicy } from '../bundle/schema.ts';
 
 /** Why an event that matched nothing, or matched but was held back, is not delivered. */
@@ -24,6 +26,11 @@ export interface Delivery {
   mentions: ResolvedMentions;
   /** `group.by` of the first route that reached the receiver; undefined when that route does not group. */
   groupBy: readonly string[] | undefined;
+  /**
+   * Entries of namespace annotations not mentioned: over `maxFromAnnotation`, not WeCom user ids, or @all without
+   * `allowAllFromAnnotation`. Set only when there are some; the handler counts and logs them.
+   */
+  droppedOwners?: number;
 }
 
 /** The engine's verdict on one event. */
@@ -131,12 +138,16 @@ export function compileRules(bundle: Bundle): RulesEngine {
             mentions: { users: [], mobiles: [], all: false },
             groupBy: route.groupBy,
           };
-          addMentions(delivery.mentions, receivers.get(name)?.mentions, event);
+          addMentions(delivery, receivers.get(name)?.mentions, event);
           deliveries.push(delivery);
         }
         delivery.routes.push(route.name);
-        addMentions(delivery.mentions, route.mentions, event);
+        addMentions(delivery, route.mentions, event);
       }
+    }
+    for (const { mentions } of deliveries) {
+      mentions.users = unique(mentions.users);
+      mentions.mobiles = unique(mentions.mobiles);
     }
     return deliveries;
   }
@@ -148,23 +159,36 @@ function suppressed(routes: string[], reason: Suppression): Decision {
   return { notify: false, routes, deliveries: [], suppressedBy: reason };
 }
 
-/** Merges one mention source into a delivery's list, de-duplicated, owners read from the namespace annotation. */
-function addMentions(into: ResolvedMentions, from: Mentions | undefined, event: NormalizedEvent): void {
+/**
+ * Adds one mention source to a delivery's list; duplicates are removed once all sources are in (`unique`), so
+ * merging stays linear however many ids an annotation holds. Owners come from the namespace annotation: WeCom user
+ * ids only, at most `maxFromAnnotation` of them, and @all only when the source allows it.
+ */
+function addMentions(into: Delivery, from: Mentions | undefined, event: NormalizedEvent): void {
   if (!from) return;
-  if (from.users) for (const user of from.users) pushUnique(into.users, user);
-  if (from.mobiles) for (const mobile of from.mobiles) pushUnique(into.mobiles, mobile);
-  if (from.all) into.all = true;
-  if (from.fromNamespaceAnnotation) {
-    const owners = event.namespaceAnnotations[from.fromNamespaceAnnotation];
-    if (owners) {
-      for (const owner of owners.split(',')) {
-        const user = owner.trim();
-        if (user) pushUnique(into.users, user);
-      }
+  const mentions = into.mentions;
+  if (from.users) mentions.users.push(...from.users);
+  if (from.mobiles) mentions.mobiles.push(...from.mobiles);
+  if (from.all) mentions.all = true;
+  if (!from.fromNamespaceAnnotation) return;
+  const owners = event.namespaceAnnotations[from.fromNamespaceAnnotation];
+  if (!owners) return;
+  const cap = from.maxFromAnnotation ?? MAX_OWNERS_FROM_ANNOTATION;
+  let taken = 0;
+  let dropped = 0;
+  for (const owner of owners.split(',')) {
+    const user = owner.trim();
+    if (!user) continue;
+    if (mentionsEveryone(user) && from.allowAllFromAnnotation) mentions.all = true;
+    else if (!isWecomUserId(user) || taken === cap) dropped++;
+    else {
+      mentions.users.push(user);
+      taken++;
     }
   }
+  if (dropped > 0) into.droppedOwners = (into.droppedOwners ?? 0) + dropped;
 }
 
-function pushUnique(list: string[], value: string): void {
-  if (!list.includes(value)) list.push(value);
+function unique(list: string[]): string[] {
+  return list.length < 2 ? list : [...new Set(list)];
 }
