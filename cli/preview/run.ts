@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { normalizeEvent, PoisonMessageError } from '../../contracts/index.ts';
-import { readEventInput } from '../../inputs/index.ts';
+import { queueBody, readEventInput } from '../../inputs/index.ts';
 import { planBatch } from '../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../functions/render/index.ts';
 import type { RenderedMessage, Renderer } from '../../functions/render/index.ts';
@@ -129,7 +129,7 @@ function previewBatch(
 ): number {
   const records = events.map((item) => ({
     messageId: String(item.index),
-    body: JSON.stringify(item.envelope),
+    body: queueBody(item.envelope),
   }));
   const { planned, poison, templateFailures } = planBatch(records, deps, now);
   for (const letter of poison) {
