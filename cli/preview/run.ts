@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { normalizeEvent, PoisonMessageError } from '../../contracts/index.ts';
 import { queueBody, readEventInput } from '../../inputs/index.ts';
+import type { InputEvent } from '../../inputs/index.ts';
 import { planBatch } from '../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../functions/render/index.ts';
 import type { RenderedMessage, Renderer } from '../../functions/render/index.ts';
@@ -120,7 +121,7 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
 
 /** `--batch`: the input is one queue batch, judged, grouped, rendered and budgeted exactly as the function does. */
 function previewBatch(
-  events: ReadonlyArray<{ index: number; line: number; envelope: unknown }>,
+  events: readonly InputEvent[],
   deps: { engine: RulesEngine; renderer: Renderer },
   now: number,
   source: string,
