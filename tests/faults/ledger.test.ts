@@ -42,8 +42,12 @@ const envelopeOf = (o: Occurrence) =>
     event: o.event.raw,
   });
 const notified = () => offered.filter((o) => engine.evaluate(o.event, Date.now()).notify);
-const tallyOf = (messages: RecordedMessage[], deadLetters: Message[] = [], batches: string[][] = []) =>
-  account({ offered, engine, messages, deadLetters, batches, now: Date.now() });
+// By default the function received every occurrence, each in a batch of its own.
+const tallyOf = (
+  messages: RecordedMessage[],
+  deadLetters: Message[] = [],
+  batches: string[][] = offered.map((o) => [envelopeOf(o)]),
+) => account({ offered, engine, messages, deadLetters, batches, now: Date.now() });
 
 describe('fault ledger', () => {
   it('accounts for every occurrence when each notified one is shown once and the rest are suppressed', () => {
@@ -53,6 +57,17 @@ describe('fault ledger', () => {
     assert.equal(tally.delivered, notified().length);
     assert.ok(tally.delivered > 0 && tally.delivered < tally.offered);
     assert.equal(tally.duplicates, 0);
+  });
+
+  it('reports an occurrence the rules hold back as missing when the function never received it', () => {
+    const heldBack = offered.filter((o) => !engine.evaluate(o.event, Date.now()).notify);
+    const lost = heldBack.find((o) => !offered.some((x) => x.uid === o.uid && x.count > o.count))!;
+    const received = offered.filter((o) => o !== lost).map((o) => [envelopeOf(o)]);
+    const tally = tallyOf([message('ops', shownIn(notified()))], [], received);
+    assert.deepEqual(
+      tally.missing.map((o) => `${o.object}#${o.count}`),
+      [`${lost.object}#${lost.count}`],
+    );
   });
 
   it('reports an occurrence shown nowhere as missing', () => {
