@@ -93,7 +93,7 @@ function renderWithin<T>(timeLimitMs: number, render: () => T): T {
 /**
  * Compiles a template source once; throws Eta's error (with line) when it does not compile. With `timeLimitMs`
  * (operators' templates; the built-ins are ours and need none) each render is interrupted after that long with a
- * `TemplateTimeoutError`, at a cost of a watchdog thread per render (docs/performance.md).
+ * `TemplateTimeoutError`, at the cost of a watchdog thread per render (figures in docs/security.md).
  */
 export function compileTemplate(eta: Eta, source: string, timeLimitMs?: number): CompiledTemplate {
   const fn = eta.compile(source);

@@ -3,17 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { BundleError, loadCheckedBundle } from '../../../functions/bundle/index.ts';
 import type { Bundle } from '../../../functions/bundle/index.ts';
-import { createHandler } from '../../../functions/lambda/index.ts';
 import { planBatch } from '../../../functions/pipeline/index.ts';
-import type { BatchStats } from '../../../functions/pipeline/index.ts';
 import { compileRenderer, trialRenderTemplates } from '../../../functions/render/index.ts';
 import { compileRules } from '../../../functions/rules/index.ts';
 import { runPreview } from '../../../cli/preview/run.ts';
-import { createLambdaContext, toSqsRecord } from '../../../local/index.ts';
 import { anEnvelope } from '../../helpers/builders.ts';
+import { invokeHandler } from '../hostile/rig.ts';
 import { bundle, content, event, mentions, NOW } from './builders.ts';
 
 const STALLS = '<% while (true) {} %>never';
@@ -108,44 +105,14 @@ describe('templates cannot stall or fail silently', () => {
   });
 
   it('the handler logs the failure and publishes the count', async () => {
-    const rules = withTemplate(THROWS);
-    const warnings: Array<{ message: string; fields: unknown }> = [];
-    const published: BatchStats[] = [];
-    const handler = createHandler({
-      pipeline: {
-        engine: compileRules(rules),
-        renderer: compileRenderer(rules, { now: () => NOW }),
-        sender: { send: () => Promise.resolve({ attempts: 1 }) },
-      },
-      deadLetters: undefined,
-      logger: {
-        info: () => undefined,
-        warn: (message, fields) => void warnings.push({ message, fields }),
-        error: () => undefined,
-      },
-      metrics: { publish: (stats) => void published.push(stats) },
-      clock: () => NOW,
-    });
-    const context = createLambdaContext({
-      functionName: 'events',
-      awsRegion: 'us-east-1',
-      memoryLimitInMB: 512,
-      timeoutMs: 30_000,
-      now: () => NOW,
-    });
-    const records = [
-      toSqsRecord(
-        { MessageId: 'm1', ReceiptHandle: 'rh', Body: JSON.stringify(anEnvelope({ uid: 'uid-1' })) },
-        { eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:events', awsRegion: 'us-east-1' },
-      ),
-    ];
-    const response = (await handler({ Records: records }, context, () => undefined)) as SQSBatchResponse;
-    assert.deepEqual(response.batchItemFailures, []);
-    const logged = warnings.find((line) => /template failed/.test(line.message));
-    assert.ok(logged, JSON.stringify(warnings));
+    const body = JSON.stringify(anEnvelope({ uid: 'uid-1' }));
+    const run = await invokeHandler([{ messageId: 'm1', body }], withTemplate(THROWS));
+    assert.deepEqual(run.failures, []);
+    const logged = run.logs.find((line) => line.level === 'warn' && /template failed/.test(line.message));
+    assert.ok(logged, JSON.stringify(run.logs));
     assert.deepEqual((logged.fields as { eventUids: string[] }).eventUids, ['uid-1']);
     assert.equal((logged.fields as { template: string }).template, 'own');
-    assert.equal(published[0]!.templateErrors, 1);
+    assert.equal(run.stats.templateErrors, 1);
   });
 
   it('preview prints the failure on stderr and in the message', async () => {
