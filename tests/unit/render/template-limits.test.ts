@@ -37,6 +37,18 @@ describe('templates cannot stall or fail silently', () => {
     assert.match(content(message!), /\*\*BackOff\*\*/);
   });
 
+  it('a template interrupted once is not run again in the process, so a batch does not pay the limit per event', () => {
+    const counting = '<% it.raw.renders = (it.raw.renders ?? 0) + 1; while (true) {} %>never';
+    const renderer = compileRenderer(withTemplate(counting), { now: () => NOW });
+    const seen = event({ raw: { ...event().raw } });
+    const [first] = renderer.renderEvent('own', seen, mentions());
+    const [second] = renderer.renderEvent('own', seen, mentions());
+    assert.equal((seen.raw as { renders?: number }).renders, 1);
+    assert.match(first!.templateError!, /did not finish within \d+ ms$/);
+    assert.match(second!.templateError!, /no longer run in this process/);
+    assert.match(content(second!), /\*\*BackOff\*\*/);
+  });
+
   it('the trial render refuses a template that stalls or throws on the sample events, naming the field', () => {
     const stalls = trialRenderTemplates(withTemplate(STALLS), 'own');
     assert.deepEqual(
