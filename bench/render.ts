@@ -1,6 +1,6 @@
 import { decodeEnvelope, normalizeEvent } from '../contracts/index.ts';
 import type { NormalizedEvent } from '../contracts/index.ts';
-import { compileRenderer } from '../functions/render/index.ts';
+import { BUILTIN_SOURCES, compileRenderer } from '../functions/render/index.ts';
 import type { RenderedMessage } from '../functions/render/index.ts';
 import { bundleSchema } from '../functions/bundle/index.ts';
 import { generateCorpus } from './corpus.ts';
@@ -26,7 +26,11 @@ export async function benchRender(opts: { quick: boolean }): Promise<BenchResult
     receivers: {
       md: { webhook: 'env:WECOM_MD', msgtype: 'markdown' },
       text: { webhook: 'env:WECOM_TEXT', msgtype: 'text' },
+      // The built-in markdown template given as the operator's own: the same work, plus the time limit every
+      // operator template renders under (a node:vm timeout, whose watchdog thread is what this row measures).
+      own: { webhook: 'env:WECOM_OWN', msgtype: 'markdown', template: 'own' },
     },
+    templates: { own: BUILTIN_SOURCES['builtin/markdown'] },
     routes: [],
   });
   // A fixed clock read as cheaply as Date.now is in the function: parsing the date on every read cost the renders
@@ -50,6 +54,9 @@ export async function benchRender(opts: { quick: boolean }): Promise<BenchResult
   }, runs);
   const single = medianMs(() => {
     for (const event of events) sink += renderer.renderEvent('md', event, NO_MENTIONS).length;
+  }, runs);
+  const bounded = medianMs(() => {
+    for (const event of events) sink += renderer.renderEvent('own', event, NO_MENTIONS).length;
   }, runs);
   const mentioned = medianMs(() => {
     for (const event of events) sink += renderer.renderEvent('md', event, MENTIONS).length;
@@ -82,6 +89,13 @@ export async function benchRender(opts: { quick: boolean }): Promise<BenchResult
       target: '≥ 150000',
       floor,
       ratio: single / floor,
+    },
+    {
+      case: 'render: the same with an operator template (time-limited)',
+      value: rate(size, bounded),
+      unit: 'messages/s',
+      floor,
+      ratio: bounded / floor,
     },
     {
       case: 'render: single-event markdown with @users and a mobile',

@@ -27,6 +27,8 @@ const DELIVERED_WINDOW_MS = 5 * 60_000;
 const CHECKPOINT_CUTOFF_SLACK_MS = 30_000;
 /** The longest wait between attempts to read the checkpoint, which the forwarder needs before it can start. */
 const CHECKPOINT_RETRY_MAX_MS = 30_000;
+/** How far ahead of this clock a checkpoint's time may be (another replica's clock) before it counts as garbage. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What one forwarding term needs; the {@link Forwarder} builds it from the configuration. */
 export interface SessionOptions {
@@ -89,6 +91,7 @@ export class Session {
       backoff: options.watchBackoff,
       watchTimeoutSeconds: options.watchTimeoutSeconds,
       onRestart: (reason) => this.countRestart('namespaces', reason),
+      onMalformedLine: () => metrics.malformedLines.inc({ resource: 'namespaces' }),
     });
     if (options.checkpoint)
       this.store = new ConfigMapCheckpointStore(kube, options.checkpoint.namespace, options.checkpoint.name);
@@ -113,7 +116,7 @@ export class Session {
 
   async start(): Promise<void> {
     const { clock, logger, metrics } = this.options;
-    const checkpoint = await this.loadCheckpoint();
+    const checkpoint = this.withUsableTime(await this.loadCheckpoint());
     if (this.stopped) return;
     const resource: WatchedResource = this.options.api === 'events' ? 'events.events.k8s.io' : 'events.v1';
     this.selector = new EventSelector({
@@ -155,6 +158,7 @@ export class Session {
       backoff: this.options.watchBackoff,
       watchTimeoutSeconds: this.options.watchTimeoutSeconds,
       onRestart: (reason) => this.countRestart('events', reason),
+      onMalformedLine: () => metrics.malformedLines.inc({ resource: 'events' }),
       ...(checkpoint ? { resumeFrom: checkpoint.resourceVersion } : {}),
       handler: {
         onList: (items, rv) => {
@@ -273,6 +277,23 @@ export class Session {
       }
     }
     return undefined;
+  }
+
+  /**
+   * A checkpoint whose `time` is no timestamp, or lies ahead of the clock beyond any skew (a hand-edited
+   * ConfigMap), would make a relist forward every event in the cluster (time 0) or none (the future). It is
+   * reported, and the time becomes what a start without a checkpoint uses: `maxEventAge` ago.
+   */
+  private withUsableTime(checkpoint: Checkpoint | undefined): Checkpoint | undefined {
+    const now = this.options.clock.now();
+    if (!checkpoint || (Number.isFinite(checkpoint.time) && checkpoint.time <= now + MAX_CLOCK_SKEW_MS)) {
+      return checkpoint;
+    }
+    this.options.logger.error(
+      { resourceVersion: checkpoint.resourceVersion, time: checkpoint.time },
+      "the checkpoint's time is not a past timestamp (was the ConfigMap edited?); using maxEventAge ago instead",
+    );
+    return { ...checkpoint, time: now - this.options.maxEventAgeMs };
   }
 
   private async saveCheckpoint(): Promise<void> {

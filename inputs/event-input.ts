@@ -180,6 +180,11 @@ interface JsonChunk {
  * Splits a text into its top-level JSON values (JSON lines, or objects pretty-printed one after another as
  * `kubectl get -w -o json` prints them), keeping the line each starts on. Only the nesting is tracked here;
  * `JSON.parse` judges each value.
+ *
+ * A broken value must not swallow the values after it (`{"kind":"Event", broken` then valid lines). It ends, as
+ * unterminated, where no JSON value can go on: at a newline inside a string (JSON strings hold none), or, inside
+ * an object, at a line that starts in its first column with `{` or `[` (a member starts with its key, and
+ * pretty-printers indent nested values), which is where the next value starts.
  */
 export function* splitJsonValues(text: string): Generator<JsonChunk> {
   let line = 1;
@@ -204,27 +209,36 @@ export function* splitJsonValues(text: string): Generator<JsonChunk> {
       yield { text: text.slice(start, i), line: startLine };
       continue;
     }
-    let depth = 0;
+    // The open containers, innermost last: 123 for an object, 91 for an array.
+    const open: number[] = [];
     let inString = false;
+    let broken = false;
     for (; i < n; i++) {
       const ch = text.charCodeAt(i);
-      if (ch === 10) line++;
+      if (ch === 10) {
+        const next = text.charCodeAt(i + 1);
+        if (inString || (open.at(-1) === 123 && (next === 123 || next === 91))) {
+          broken = true;
+          break;
+        }
+        line++;
+      }
       if (inString) {
         if (ch === 92) i++;
         else if (ch === 34) inString = false;
         continue;
       }
       if (ch === 34) inString = true;
-      else if (ch === 123 || ch === 91) depth++;
+      else if (ch === 123 || ch === 91) open.push(ch);
       else if (ch === 125 || ch === 93) {
-        depth--;
-        if (depth === 0) {
+        open.pop();
+        if (open.length === 0) {
           i++;
           break;
         }
       }
     }
-    if (depth !== 0 || inString) {
+    if (broken || open.length !== 0 || inString) {
       yield {
         text: text.slice(start, i),
         line: startLine,

@@ -3,3 +3,4 @@
  * for `preview`, `send-test` and `npm start --events`. It reads user files, so it is not a contract.
  */
 export * from './event-input.ts';
+export * from './queue-body.ts';

@@ -5,7 +5,8 @@ import { BUNDLE_RULE, chooseBundle, takesBundle } from './bundle-argument.ts';
 export const previewCommand = takesBundle(
   new Command('preview').description(
     'Dry-run a rules bundle over events: one JSON line per input event ' +
-      '{ index, uid, notify, routes, receivers, suppressedBy, messages }. Exit 2 if any input was bad.',
+      '{ index, uid, notify, routes, receivers, suppressedBy, messages }. Bad input lines and template failures ' +
+      '(the built-in template was used) are reported on stderr with their line. Exit 2 if any input was bad.',
   ),
 )
   .option(

@@ -122,9 +122,7 @@ export function translateReason(source: string): ReasonPattern {
 
   const misuse = negatedClassMisuse(source);
   const anchored = /^\^([A-Za-z0-9_-]+)\$$/.exec(js);
-  // kube-eventer drops events whose reason is empty before matching, so a pattern that matches "" must not pass them.
-  const guard = new RegExp(js).test('') ? '(?!$)' : '';
-  const pattern = anchored ? anchored[1]! : `${guard}.*(?:${js}).*`;
+  const pattern = anchored ? anchored[1]! : nonEmptyReasonPattern(js, human);
   return {
     source,
     pattern,
@@ -132,6 +130,25 @@ export function translateReason(source: string): ReasonPattern {
     human,
     ...(misuse ? { probablyMeantExclude: misuse.exclude } : {}),
   };
+}
+
+/** Assertions, which make where in the reason a pattern matches the empty string matter. */
+const ASSERTION = /[\^$]|\\[bBAz]/;
+
+/**
+ * Our pattern for a kube-eventer pattern that may match anywhere in the reason. kube-eventer drops events whose
+ * reason is empty before matching, so a pattern that matches "" must not pass them; kube-wecom patterns run on
+ * RE2, which has no lookahead to say "not empty". Without assertions such a pattern matches every reason, so it
+ * becomes `.+`; with them (`^$`, `\b`) no RE2 pattern says it, and a person must look.
+ */
+function nonEmptyReasonPattern(js: string, human: string[]): string {
+  const anywhere = `.*(?:${js}).*`;
+  if (!new RegExp(js).test('')) return anywhere;
+  if (!ASSERTION.test(js)) return '.+';
+  human.push(
+    `${quote(js)} matches an empty reason, which kube-eventer never passes and the imported pattern does: add "exclude": { "reasons": [""] } to the route`,
+  );
+  return anywhere;
 }
 
 /**

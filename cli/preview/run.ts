@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { normalizeEvent, PoisonMessageError } from '../../contracts/index.ts';
-import { readEventInput } from '../../inputs/index.ts';
+import { queueBody, readEventInput } from '../../inputs/index.ts';
+import type { InputEvent } from '../../inputs/index.ts';
 import { planBatch } from '../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../functions/render/index.ts';
-import type { Renderer } from '../../functions/render/index.ts';
+import type { RenderedMessage, Renderer } from '../../functions/render/index.ts';
 import { compileRules, describeSuppression } from '../../functions/rules/index.ts';
 import { BundleError, formatProblem } from '../../functions/bundle/index.ts';
 import type { RulesEngine } from '../../functions/rules/index.ts';
@@ -36,11 +37,15 @@ export interface PreviewLine {
   messages: PreviewMessage[];
 }
 
-/** A message as preview prints it; `body` is the exact JSON the function would POST. */
+/**
+ * A message as preview prints it; `body` is the exact JSON the function would POST. `templateError` says why the
+ * receiver's own template failed and the built-in rendered the message instead (also printed on stderr).
+ */
 export interface PreviewMessage {
   receiver: string;
   msgtype: string;
   body: unknown;
+  templateError?: string;
 }
 
 /** One line of `preview --batch`: a message and the input indexes of the events it covers. */
@@ -103,6 +108,12 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
         renderer.renderEvent(delivery.receiver, event, delivery.mentions).map(toPreviewMessage),
       ),
     };
+    for (const message of line.messages) {
+      if (message.templateError === undefined) continue;
+      io.stderr.write(
+        `${source}:${item.line}: warning: event ${item.index}: receiver ${message.receiver}: ${message.templateError}\n`,
+      );
+    }
     io.stdout.write(`${JSON.stringify(line)}\n`);
   }
   return bad ? 2 : 0;
@@ -110,7 +121,7 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
 
 /** `--batch`: the input is one queue batch, judged, grouped, rendered and budgeted exactly as the function does. */
 function previewBatch(
-  events: ReadonlyArray<{ index: number; line: number; envelope: unknown }>,
+  events: readonly InputEvent[],
   deps: { engine: RulesEngine; renderer: Renderer },
   now: number,
   source: string,
@@ -119,13 +130,18 @@ function previewBatch(
 ): number {
   const records = events.map((item) => ({
     messageId: String(item.index),
-    body: JSON.stringify(item.envelope),
+    body: queueBody(item.envelope),
   }));
-  const { planned, poison } = planBatch(records, deps, now);
+  const { planned, poison, templateFailures } = planBatch(records, deps, now);
   for (const letter of poison) {
     const item = events[Number(letter.messageId)]!;
     io.stderr.write(
       `${source}:${item.line}: error: event ${item.index}: ${letter.reason.replace(/^poison message: /, '')}\n`,
+    );
+  }
+  for (const failure of templateFailures) {
+    io.stderr.write(
+      `${source}: warning: receiver ${failure.receiver}: ${failure.error} (events ${failure.eventUids.join(', ')})\n`,
     );
   }
   for (const item of planned) {
@@ -136,8 +152,11 @@ function previewBatch(
   return badInput || poison.length > 0 ? 2 : 0;
 }
 
-function toPreviewMessage(message: { receiver: string; msgtype: string; body: unknown }): PreviewMessage {
-  return { receiver: message.receiver, msgtype: message.msgtype, body: message.body };
+function toPreviewMessage(message: RenderedMessage): PreviewMessage {
+  const { receiver, msgtype, body, templateError } = message;
+  return templateError === undefined
+    ? { receiver, msgtype, body }
+    : { receiver, msgtype, body, templateError };
 }
 
 async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {

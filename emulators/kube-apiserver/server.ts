@@ -364,6 +364,12 @@ export class FakeApiServer {
     query: Record<string, string>,
     res: ServerResponse,
   ): void {
+    const rvParam = query.resourceVersion ?? '';
+    if (!/^\d*$/.test(rvParam)) {
+      // As the real API server answers a resourceVersion that is not one (a hand-edited checkpoint, say).
+      sendStatus(res, 400, 'BadRequest', `invalid resource version: ${JSON.stringify(rvParam)}`);
+      return;
+    }
     // Headers go out at once: client-node waits for them before it reports the watch as established.
     res.writeHead(200, {
       'content-type': 'application/json',
@@ -374,7 +380,6 @@ export class FakeApiServer {
     const visible = (change: Change) =>
       change.resource === def.storage &&
       (namespace === undefined || change.object.metadata.namespace === namespace);
-    const rvParam = query.resourceVersion ?? '';
     if (rvParam === '' || rvParam === '0') {
       for (const object of this.store.list(def.storage, namespace))
         writeLine(res, { type: 'ADDED', object: present(def, object) });

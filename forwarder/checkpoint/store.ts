@@ -5,7 +5,10 @@ import type { ConfigMapObject, KubeApi } from '../kube/index.ts';
 /** What survives a restart: where to resume the watch, and what was recently delivered (for relist dedup). */
 export interface Checkpoint {
   resourceVersion: string;
-  /** When the position was observed (ms since the epoch); a relist after expiry forwards events seen after it. */
+  /**
+   * When the position was observed (ms since the epoch); a relist after expiry forwards events seen after it.
+   * NaN from `load` when the ConfigMap's `time` is not a timestamp.
+   */
   time: number;
   /** Recently delivered occurrences, so a relist after expiry does not repeat them. */
   delivered: Occurrence[];
@@ -28,7 +31,8 @@ export class ConfigMapCheckpointStore {
     if (!data?.resourceVersion) return undefined;
     return {
       resourceVersion: data.resourceVersion,
-      time: Date.parse(data.time ?? '') || 0,
+      // NaN when the text is no timestamp (an edited ConfigMap); the session reports it and uses a safe time.
+      time: Date.parse(data.time ?? ''),
       delivered: parseDelivered(data.delivered),
     };
   }

@@ -13,5 +13,5 @@ export type {
   WatchedResource,
   WireObject,
 } from './types.ts';
-export { objectText, openWatchStream, WatchInactiveError } from './watch-stream.ts';
+export { MalformedWatchLineError, objectText, openWatchStream, WatchInactiveError } from './watch-stream.ts';
 export type { WatchLineHandler } from './watch-stream.ts';

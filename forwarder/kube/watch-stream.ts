@@ -12,6 +12,14 @@ export class WatchInactiveError extends Error {
 }
 
 /**
+ * A watch line that is not a watch event (not JSON, not an object, a null object): the caller counts it and
+ * reconnects from the last resourceVersion, since the stream it came from can no longer be trusted.
+ */
+export class MalformedWatchLineError extends Error {
+  override name = 'MalformedWatchLineError';
+}
+
+/**
  * Opens one watch request and splits its chunked body into lines itself. client-node's `Watch` goes through
  * fetch, a web stream, `readline` and a timer reset per chunk, and hands out only parsed objects; here each
  * line is parsed once and its `object` text is kept, so the envelope is built around the server's own bytes
@@ -58,14 +66,24 @@ function readLines(res: IncomingMessage, onLine: WatchLineHandler, finish: (err:
   let partial: Buffer[] = [];
   const line = (text: string) => {
     if (text.length === 0) return;
-    let data: { type: WatchEventType; object: WireObject };
+    let data: unknown;
     try {
-      data = JSON.parse(text) as typeof data;
+      data = JSON.parse(text);
     } catch {
-      finish(new Error(`watch stream: a line is not JSON: ${text.slice(0, 200)}`));
+      finish(new MalformedWatchLineError(`watch stream: a line is not JSON: ${text.slice(0, 200)}`));
       return;
     }
-    onLine(data.type, data.object, objectText(text, data));
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      finish(new MalformedWatchLineError(`watch stream: a line is not a watch event: ${text.slice(0, 200)}`));
+      return;
+    }
+    const event = data as { type: WatchEventType; object: WireObject };
+    try {
+      onLine(event.type, event.object, objectText(text, event));
+    } catch (err) {
+      // A line the handler cannot take must end this stream, not the process: the caller reconnects.
+      finish(err);
+    }
   };
   res.on('data', (chunk: Buffer) => {
     let start = 0;

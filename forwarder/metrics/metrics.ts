@@ -16,6 +16,7 @@ export class ForwarderMetrics {
   readonly bufferBytes: Gauge;
   readonly watchRestarts: Counter<'resource' | 'reason'>;
   readonly expired: Counter<'resource'>;
+  readonly malformedLines: Counter<'resource'>;
   readonly checkpointLag: Gauge;
   readonly checkpointWrites: Counter<'outcome'>;
   readonly leader: Gauge;
@@ -91,6 +92,12 @@ export class ForwarderMetrics {
     this.expired = new Counter({
       name: 'kube_wecom_forwarder_watch_expired_total',
       help: '410 Gone answers that forced a relist.',
+      labelNames: ['resource'],
+      registers,
+    });
+    this.malformedLines = new Counter({
+      name: 'kube_wecom_forwarder_watch_malformed_lines_total',
+      help: 'Watch lines that were not usable watch events (skipped, or the watch reconnected).',
       labelNames: ['resource'],
       registers,
     });

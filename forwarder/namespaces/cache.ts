@@ -18,6 +18,7 @@ export interface NamespaceCacheOptions {
   backoff: BackoffOptions;
   watchTimeoutSeconds: number;
   onRestart?: (reason: RestartReason) => void;
+  onMalformedLine?: () => void;
 }
 
 /**
@@ -38,6 +39,7 @@ export class NamespaceCache {
       backoff: options.backoff,
       watchTimeoutSeconds: options.watchTimeoutSeconds,
       ...(options.onRestart ? { onRestart: options.onRestart } : {}),
+      ...(options.onMalformedLine ? { onMalformedLine: options.onMalformedLine } : {}),
       handler: {
         onList: (items) => {
           this.namespaces.clear();

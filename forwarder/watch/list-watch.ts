@@ -1,6 +1,6 @@
 import { Backoff } from '../backoff/index.ts';
 import type { BackoffOptions } from '../backoff/index.ts';
-import { statusOf } from '../kube/index.ts';
+import { MalformedWatchLineError, statusOf } from '../kube/index.ts';
 import type { KubeApi, WatchHandle, WatchedResource, WireObject } from '../kube/index.ts';
 import { sleep, systemClock, systemTimer } from '../ports.ts';
 import type { Clock, Logger, Timer } from '../ports.ts';
@@ -15,8 +15,17 @@ export interface ListWatchHandler {
   onBookmark(resourceVersion: string): void;
 }
 
-/** Why the loop restarted a watch; counted in metrics. */
-export type RestartReason = 'expired' | 'error' | 'closed';
+/**
+ * Why the loop restarted a watch; counted in metrics. `rejected`: the API server kept refusing the checkpoint's
+ * resourceVersion (a hand-edited ConfigMap), so the loop listed again instead.
+ */
+export type RestartReason = 'expired' | 'rejected' | 'error' | 'closed';
+
+/**
+ * How many times in a row a watch from the checkpoint's resourceVersion may fail with an API status other than
+ * `410 Gone` before that resourceVersion counts as rejected. A 4xx will not heal; a 5xx may, so not at once.
+ */
+export const MAX_RESUME_REFUSALS = 3;
 
 export interface ListWatchOptions {
   kube: KubeApi;
@@ -36,6 +45,8 @@ export interface ListWatchOptions {
   clock?: Clock;
   /** Paces reconnects (default: Node's timers). */
   timer?: Timer;
+  /** A watch line that was not a usable watch event; it is skipped or the watch reconnects, and counted here. */
+  onMalformedLine?: () => void;
 }
 
 interface WatchOutcome {
@@ -52,6 +63,9 @@ interface WatchOutcome {
  */
 export class ListWatch {
   private rv: string | undefined;
+  /** Consecutive API refusals of the checkpoint's resourceVersion, until the server accepts it. */
+  private resumeRefusals = 0;
+  private resumeAccepted: boolean;
   private running = false;
   private isEstablished = false;
   private readonly abort = new AbortController();
@@ -64,6 +78,7 @@ export class ListWatch {
     this.rv = options.resumeFrom;
     this.clock = options.clock ?? systemClock;
     this.timer = options.timer ?? systemTimer;
+    this.resumeAccepted = options.resumeFrom === undefined;
   }
 
   /** True while a watch stream is open. */
@@ -105,12 +120,25 @@ export class ListWatch {
       }
       started();
       if (!this.running) break;
+      if (outcome.error instanceof MalformedWatchLineError) {
+        logger.warn({ resource, err: outcome.error.message }, 'malformed watch line; reconnecting');
+        this.options.onMalformedLine?.();
+      }
       if (outcome.expired) {
         logger.warn(
           { resource, resourceVersion: this.rv },
           'resourceVersion expired (410 Gone); listing again',
         );
         this.options.onRestart?.('expired');
+        this.rv = undefined;
+        continue;
+      }
+      if (this.resumeRefused(outcome.error)) {
+        logger.error(
+          { resource, resourceVersion: this.rv, err: String(outcome.error), attempts: this.resumeRefusals },
+          "the API server refuses the checkpoint's resourceVersion (was the ConfigMap edited?); listing again, forwarding only events since the checkpoint's time",
+        );
+        this.options.onRestart?.('rejected');
         this.rv = undefined;
         continue;
       }
@@ -126,6 +154,20 @@ export class ListWatch {
         if (!healthy) await sleep(this.timer, backoff.next(), this.abort.signal);
       }
     }
+  }
+
+  /**
+   * Whether the checkpoint's resourceVersion has now been refused often enough to give it up. Only API statuses
+   * count (a network error says nothing about the resourceVersion), and only until the server accepts it.
+   */
+  private resumeRefused(error: unknown): boolean {
+    if (this.resumeAccepted) return false;
+    const status = statusOf(error);
+    if (status === undefined || status === 410 || status === 429) return false;
+    this.resumeRefusals++;
+    if (this.resumeRefusals < MAX_RESUME_REFUSALS) return false;
+    this.resumeAccepted = true;
+    return true;
   }
 
   private async list(): Promise<void> {
@@ -145,6 +187,7 @@ export class ListWatch {
     if (!this.running) return;
     this.options.handler.onList(items, resourceVersion);
     this.rv = resourceVersion;
+    this.resumeAccepted = true;
   }
 
   private watchOnce(resourceVersion: string, established: () => void): Promise<WatchOutcome> {
@@ -167,15 +210,31 @@ export class ListWatch {
           durationMs: this.clock.now() - startedAt,
         });
       };
-      const onEvent = (type: string, object: WireObject, raw?: string) => {
+      const onEvent = (type: string, object: WireObject | null, raw?: string) => {
         if (!this.running || finished) return;
+        if (!isWireObject(object)) {
+          // The stream is still framed (the line parsed), so one bad event is skipped, not the stream; an ERROR
+          // without its Status ends the watch like any ERROR does.
+          if (type === 'ERROR')
+            streamError = new MalformedWatchLineError('watch ERROR line without a Status');
+          else {
+            this.options.logger.warn(
+              { resource: this.options.resource, type },
+              'watch event without an object; skipped',
+            );
+            this.options.onMalformedLine?.();
+          }
+          return;
+        }
         if (type === 'ERROR') {
           // The server reports an expired resourceVersion in-band, as a Status object, then ends the stream.
-          if ((object as { code?: unknown }).code === 410) expired = true;
-          else streamError = new Error(`watch error: ${JSON.stringify(object)}`);
+          const code = object.code;
+          if (code === 410) expired = true;
+          else streamError = new WatchStatusError(typeof code === 'number' ? code : undefined, object);
           return;
         }
         const rv = object.metadata?.resourceVersion;
+        if (rv && rv !== this.rv) this.resumeAccepted = true;
         if (rv) this.rv = rv;
         if (type === 'BOOKMARK') {
           if (rv) handler.onBookmark(rv);
@@ -184,7 +243,13 @@ export class ListWatch {
         if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
           delivered = true;
           handler.onEvent(type, object, raw);
+          return;
         }
+        this.options.logger.warn(
+          { resource: this.options.resource, type: String(type) },
+          'unknown watch event type; skipped',
+        );
+        this.options.onMalformedLine?.();
       };
       this.options.kube
         .watch(
@@ -202,6 +267,21 @@ export class ListWatch {
         }, reject);
     });
   }
+}
+
+/** An in-band watch `ERROR` other than `410 Gone`; `code` is the Status code, so `statusOf` reads it. */
+class WatchStatusError extends Error {
+  override name = 'WatchStatusError';
+  constructor(
+    readonly code: number | undefined,
+    status: WireObject,
+  ) {
+    super(`watch error: ${JSON.stringify(status).slice(0, 500)}`);
+  }
+}
+
+function isWireObject(value: unknown): value is WireObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** client-node ends a silent watch with a TimeoutError; that is a normal reconnect, not a failure. */

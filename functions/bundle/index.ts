@@ -9,6 +9,7 @@ export * from './errors.ts';
 export { jsonPath } from './json-path.ts';
 export { bundleJsonSchema } from './json-schema.ts';
 export { validateBundle } from './validate.ts';
+export type { ValidationOptions } from './validate.ts';
 export type { ValidationResult } from './validate.ts';
 export { loadBundle, parseJson } from './load.ts';
 export type { LoadedBundle } from './load.ts';

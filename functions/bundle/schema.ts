@@ -46,6 +46,9 @@ export const matcherSchema = z
   })
   .describe('Fields are ANDed; items of a list are ORed.');
 
+/** The owners a namespace annotation can add to one message unless the bundle says otherwise. */
+export const MAX_OWNERS_FROM_ANNOTATION = 50;
+
 export const mentionsSchema = z.strictObject({
   users: z.array(z.string().min(1)).optional().describe('WeCom user ids to @.'),
   mobiles: z.array(z.string().regex(/^\+?[0-9-]{5,20}$/, 'expected a phone number')).optional(),
@@ -55,6 +58,20 @@ export const mentionsSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('A namespace annotation holding comma-separated user ids, so each team owns its @ list.'),
+  maxFromAnnotation: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      `At most this many user ids are taken from the annotation (default ${MAX_OWNERS_FROM_ANNOTATION}); the rest are counted and logged.`,
+    ),
+  allowAllFromAnnotation: z
+    .boolean()
+    .optional()
+    .describe(
+      'Let the annotation say "all" (or @all, <@all>) to @ everyone in the group; without it such an entry is dropped.',
+    ),
 });
 
 export const receiverSchema = z.strictObject({

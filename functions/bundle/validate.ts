@@ -10,6 +10,7 @@ import { bundleSchema, CONTENT_LIMITS, ROBOT_MESSAGES_PER_MINUTE } from './schem
 import type { Bundle, Msgtype } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 import { BUILTIN_TEMPLATES, checkTemplate } from './template-check.ts';
+import { allowedHostsFromEnv, checkWebhookUrl, isWecomUserId } from '../channels/wecom/index.ts';
 
 /** The outcome of validating a bundle: a usable bundle only when there are no problems. */
 export interface ValidationResult {
@@ -33,23 +34,37 @@ const PATTERN_KEYS = [
 ];
 const ENV_REF = /^env:[A-Za-z_][A-Za-z0-9_]*$/;
 const SSM_REF = /^ssm:\/[A-Za-z0-9_.\-/]+$/;
-const WECOM_HOST = 'qyapi.weixin.qq.com';
+
+/** What validation checks against that is not in the bundle. */
+export interface ValidationOptions {
+  /**
+   * Hosts a literal webhook URL may point at besides WeCom, as the function's `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS`
+   * lists them; default: that variable in this process's environment.
+   */
+  allowedHosts?: readonly string[];
+}
 
 /**
  * Validates a parsed bundle: the schema first, then the meaning (references, patterns, templates, limits).
  * Every problem is reported at once with its JSON path; the semantic checks read the raw input defensively,
  * so they run even where the schema already failed elsewhere.
  */
-export function validateBundle(input: unknown): ValidationResult {
+export function validateBundle(input: unknown, options: ValidationOptions = {}): ValidationResult {
   const problems: BundleProblem[] = [];
   const warnings: BundleProblem[] = [];
   const parsed = bundleSchema.safeParse(input);
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => fromZodIssue(issue, [])));
-  if (isObject(input)) checkMeaning(input, problems, warnings);
+  const allowedHosts = options.allowedHosts ?? allowedHostsFromEnv();
+  if (isObject(input)) checkMeaning(input, allowedHosts, problems, warnings);
   return { bundle: problems.length === 0 && parsed.success ? parsed.data : undefined, problems, warnings };
 }
 
-function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleProblem[]): void {
+function checkMeaning(
+  bundle: Json,
+  allowedHosts: readonly string[],
+  problems: BundleProblem[],
+  warnings: BundleProblem[],
+): void {
   const error = (path: Path, message: string) => problems.push({ path: jsonPath(path), message });
   const warn = (path: Path, message: string) => warnings.push({ path: jsonPath(path), message });
   const receivers = isObject(bundle.receivers) ? bundle.receivers : {};
@@ -73,6 +88,7 @@ function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleP
       else routeNames.set(route.name, i);
     }
     checkMatcher(route.match, [...at, 'match'], error);
+    checkMentions(route.mentions, [...at, 'mentions'], error);
     if (Array.isArray(route.exclude))
       eachItem(route.exclude, (m, j) => checkMatcher(m, [...at, 'exclude', j], error));
     else checkMatcher(route.exclude, [...at, 'exclude'], error);
@@ -99,10 +115,13 @@ function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleP
   for (const [name, receiver] of Object.entries(receivers)) {
     if (!isObject(receiver)) continue;
     const at: Path = ['receivers', name];
-    checkWebhook(receiver.webhook, [...at, 'webhook'], error, warn);
+    checkWebhook(receiver.webhook, [...at, 'webhook'], allowedHosts, error, warn);
     if (Array.isArray(receiver.pool)) {
-      receiver.pool.forEach((webhook, i) => checkWebhook(webhook, [...at, 'pool', i], error, warn));
+      receiver.pool.forEach((webhook, i) =>
+        checkWebhook(webhook, [...at, 'pool', i], allowedHosts, error, warn),
+      );
     }
+    checkMentions(receiver.mentions, [...at, 'mentions'], error);
     const msgtype = (typeof receiver.msgtype === 'string' ? receiver.msgtype : 'markdown') as Msgtype;
     for (const key of ['template', 'digestTemplate', 'bodyTemplate']) {
       const ref = receiver[key];
@@ -178,16 +197,19 @@ function checkPattern(pattern: unknown, at: Path, error: (path: Path, message: s
   try {
     compilePattern(pattern);
   } catch (err) {
-    error(
-      at,
-      `invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
-    );
+    error(at, `invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
 }
 
+/**
+ * A literal webhook URL must be one the function would send to (`checkWebhookUrl`, against the allow-list the
+ * function's environment would give it), so that a bundle aimed at `http://169.254.169.254/` or at a look-alike
+ * host fails here, not at 3 a.m. A key in any literal URL is also a warning, whatever its host or spelling.
+ */
 function checkWebhook(
   webhook: unknown,
   at: Path,
+  allowedHosts: readonly string[],
   error: (path: Path, message: string) => void,
   warn: (path: Path, message: string) => void,
 ): void {
@@ -211,12 +233,29 @@ function checkWebhook(
     error(at, `unsupported URL scheme ${url.protocol} (expected https: or http:)`);
     return;
   }
-  if (url.hostname === WECOM_HOST && url.searchParams.get('key')) {
+  try {
+    checkWebhookUrl(webhook, allowedHosts);
+  } catch (err) {
+    error(at, (err as Error).message);
+  }
+  if ([...url.searchParams].some(([name, value]) => name.toLowerCase() === 'key' && value !== '')) {
     warn(
       at,
       'a literal WeCom robot key sits in the bundle; store it in SSM or an environment variable (ssm:/… or env:…)',
     );
   }
+}
+
+/** User ids the renderer would drop (not WeCom ids, or @all spelt as a user) are refused where they are written. */
+function checkMentions(mentions: unknown, at: Path, error: (path: Path, message: string) => void): void {
+  if (!isObject(mentions) || !Array.isArray(mentions.users)) return;
+  mentions.users.forEach((user, i) => {
+    if (typeof user !== 'string' || isWecomUserId(user)) return;
+    error(
+      [...at, 'users', i],
+      `${JSON.stringify(user)} is not a WeCom user id (1–64 letters, digits and _-@.); to @ everyone set "all": true`,
+    );
+  });
 }
 
 /** Maps a zod issue to problems, choosing the closest branch of a union rather than reporting them all. */

@@ -98,6 +98,17 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
         failed: deferral.failed,
       });
     }
+    for (const failure of result.templateFailures) {
+      deps.logger.warn('template failed; the built-in template was sent instead', { ...failure });
+    }
+    if (result.stats.ownersDropped > 0) {
+      deps.logger.warn(
+        'namespace owners left unmentioned: over maxFromAnnotation, not WeCom user ids, or @all',
+        {
+          ownersDropped: result.stats.ownersDropped,
+        },
+      );
+    }
     deps.logger.info('batch done', { ...result.stats });
     deps.observer?.(result);
     deps.metrics.publish(result.stats);

@@ -39,6 +39,8 @@ export function powertoolsMetrics(): BatchMetrics {
       count('MessagesPlanned', stats.messages);
       count('MessagesSent', stats.sent);
       count('OverflowMessages', stats.overflowMessages);
+      count('TemplateErrors', stats.templateErrors);
+      count('OwnersDropped', stats.ownersDropped);
       count('Retries', stats.retries);
       count('DeadLetters', stats.deadLetters);
       count('RetryLater', stats.retryLater);

@@ -7,3 +7,4 @@ export type { BatchContext, PipelineDeps } from './pipeline.ts';
 export type { MessageSender } from './deliver-stage.ts';
 export { groupValues } from './group-stage.ts';
 export type * from './types.ts';
+export type { TemplateFailure } from './template-failures.ts';

@@ -7,10 +7,12 @@ export interface JudgedEvent {
   decision: Decision;
 }
 
-/** The events to notify about, and how many were suppressed for each reason. */
+/** The events to notify about, how many were suppressed for each reason, and the owners the caps dropped. */
 export interface Judgement {
   judged: JudgedEvent[];
   suppressed: Partial<Record<SuppressionReason, number>>;
+  /** Owners taken from namespace annotations but dropped (over the cap, or not a WeCom user id). */
+  ownersDropped: number;
 }
 
 /**
@@ -24,16 +26,18 @@ export function judgeEvents(
 ): Judgement {
   const judged: JudgedEvent[] = [];
   const suppressed: Judgement['suppressed'] = {};
+  let ownersDropped = 0;
   for (const item of collapsed) {
     const decision = owedOnly(engine.evaluate(item.event, now, item.occurrences), item.owed);
     if (decision.notify) {
+      for (const delivery of decision.deliveries) ownersDropped += delivery.droppedOwners ?? 0;
       judged.push({ collapsed: item, decision });
     } else {
       const reason = decision.suppressedBy!.reason;
       suppressed[reason] = (suppressed[reason] ?? 0) + 1;
     }
   }
-  return { judged, suppressed };
+  return { judged, suppressed, ownersDropped };
 }
 
 /**

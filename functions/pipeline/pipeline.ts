@@ -14,6 +14,8 @@ import { renderNotices } from './render-stage.ts';
 import { reportOutcomes } from './report-stage.ts';
 import { reserveSlots } from './reserve-stage.ts';
 import { settleOutcomes } from './settle-stage.ts';
+import { templateFailuresOf } from './template-failures.ts';
+import type { TemplateFailure } from './template-failures.ts';
 import type {
   BatchRecord,
   BatchResult,
@@ -48,7 +50,7 @@ const DEFAULT_MAX_FAILURES = 5;
 function noticesOf(records: readonly BatchRecord[], engine: RulesEngine, now: number) {
   const { decoded, poison } = decodeRecords(records);
   const collapsed = collapseUpdates(decoded);
-  const { judged, suppressed } = judgeEvents(collapsed, engine, now);
+  const { judged, suppressed, ownersDropped } = judgeEvents(collapsed, engine, now);
   const notices = groupDeliveries(judged);
   const counts = {
     records: records.length,
@@ -57,6 +59,7 @@ function noticesOf(records: readonly BatchRecord[], engine: RulesEngine, now: nu
     collapsed: collapsed.length,
     notified: judged.length,
     suppressed,
+    ownersDropped,
   };
   return { notices, poison, counts };
 }
@@ -70,11 +73,13 @@ function planMessages(
 ) {
   const rendered = renderNotices(notices, renderer, slots);
   const plan = applyBudget(rendered.planned, rendered.left, slots, renderer, parked);
+  const templateFailures = templateFailuresOf(plan.planned);
   const counts = {
     messages: plan.planned.length,
     overflowMessages: plan.planned.filter((item) => item.overflow).length,
+    templateErrors: templateFailures.length,
   };
-  return { ...plan, counts };
+  return { ...plan, templateFailures, counts };
 }
 
 /**
@@ -85,13 +90,23 @@ export function planBatch(
   records: readonly BatchRecord[],
   deps: Pick<PipelineDeps, 'engine' | 'renderer'>,
   now: number,
-): { planned: PlannedMessage[]; poison: DeadLetter[]; stats: BatchStats } {
+): {
+  planned: PlannedMessage[];
+  poison: DeadLetter[];
+  templateFailures: TemplateFailure[];
+  stats: BatchStats;
+} {
   const { notices, poison, counts } = noticesOf(records, deps.engine, now);
   const perMinute = (receiver: string) =>
     Math.max(1, deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? ROBOT_MESSAGES_PER_MINUTE);
   const plan = planMessages(notices, deps.renderer, perMinute, new Map());
   // Delivery figures: a plan has delivered nothing yet; processBatch fills them.
-  return { planned: plan.planned, poison, stats: { ...NOTHING_DELIVERED, ...counts, ...plan.counts } };
+  return {
+    planned: plan.planned,
+    poison,
+    templateFailures: plan.templateFailures,
+    stats: { ...NOTHING_DELIVERED, ...counts, ...plan.counts },
+  };
 }
 
 /**
@@ -132,6 +147,7 @@ export async function processBatch(
     deadLetters: report.deadLetters,
     deferrals: deferred.deferrals,
     outcomes,
+    templateFailures: plan.templateFailures,
     stats: { ...judged.counts, ...plan.counts, ...reserved.counts, ...settled.counts, ...report.counts },
   };
 }

@@ -2,6 +2,7 @@ import type { EnvelopeV1, NormalizedEvent } from '../../contracts/index.ts';
 import type { ParkedEvents } from '../deferral/index.ts';
 import type { Occurrence, ResolvedMentions, Suppression, SuppressionReason } from '../rules/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
+import type { TemplateFailure } from './template-failures.ts';
 
 /** One queue message as the pipeline needs it (an SQS record, or one line of `preview --batch` input). */
 export interface BatchRecord {
@@ -120,6 +121,10 @@ export interface BatchStats {
   messages: number;
   sent: number;
   overflowMessages: number;
+  /** Namespace-annotation owners not mentioned (over the cap, not user ids, or @all not allowed): `Delivery.droppedOwners`. */
+  ownersDropped: number;
+  /** Messages rendered by a built-in because the receiver's own template failed (`BatchResult.templateFailures`). */
+  templateErrors: number;
   retries: number;
   failuresByErrcode: Record<string, number>;
   deadLetters: number;
@@ -148,6 +153,8 @@ export interface BatchResult {
   /** Receivers' events that wait for a free slot (parked in the state table, or re-enqueued). */
   deferrals: Deferral[];
   outcomes: DeliveryOutcome[];
+  /** Templates that failed and were replaced by the built-ins, for the logs. */
+  templateFailures: TemplateFailure[];
   stats: BatchStats;
 }
 

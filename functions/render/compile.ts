@@ -1,3 +1,4 @@
+import { createContext, Script } from 'node:vm';
 import { Eta } from 'eta';
 import type { EtaConfig } from 'eta';
 
@@ -57,8 +58,62 @@ export function createEta(escape: (text: string) => string): Eta {
   return new Eta(config);
 }
 
-/** Compiles a template source once; throws Eta's error (with line) when it does not compile. */
-export function compileTemplate(eta: Eta, source: string): CompiledTemplate {
+/**
+ * How long one render of an operator's template may run. A template is JavaScript: `<% while (true) {} %>` would
+ * otherwise hold the function until Lambda kills it, with every event of the batch. A render takes microseconds,
+ * but a loaded machine, a garbage collection or a cold start's first use of `Intl` can pause it for a hundred
+ * milliseconds or more, and a spurious timeout costs the operator's template for the rest of the process (below),
+ * so the limit is generous.
+ */
+export const TEMPLATE_TIME_LIMIT_MS = 1000;
+
+/** Thrown when a render ran past its time limit; the renderer then falls back to the built-in template. */
+export class TemplateTimeoutError extends Error {
+  override name = 'TemplateTimeoutError';
+}
+
+// node:vm's timeout is the one way to interrupt synchronous JavaScript in-thread: V8 terminates whatever runs while
+// the script runs, the template's function included, and template code cannot catch the termination.
+const boundedContext = createContext({ render: undefined as (() => string) | undefined });
+const callRender = new Script('render()');
+
+function renderWithin<T>(timeLimitMs: number, render: () => T): T {
+  boundedContext.render = render;
+  try {
+    return callRender.runInContext(boundedContext, { timeout: timeLimitMs }) as T;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new TemplateTimeoutError(`did not finish within ${timeLimitMs} ms`);
+    }
+    throw err;
+  } finally {
+    boundedContext.render = undefined;
+  }
+}
+
+/**
+ * Compiles a template source once; throws Eta's error (with line) when it does not compile. With `timeLimitMs`
+ * (operators' templates; the built-ins are ours and need none) each render is interrupted after that long with a
+ * `TemplateTimeoutError`, at the cost of a watchdog thread per render (figures in docs/security.md), and a template
+ * interrupted once fails at once from then on.
+ */
+export function compileTemplate(eta: Eta, source: string, timeLimitMs?: number): CompiledTemplate {
   const fn = eta.compile(source);
-  return (data) => fn.call(eta, data);
+  if (timeLimitMs === undefined) return (data) => fn.call(eta, data);
+  // A template that ran past its limit once is not run again in this process: a loop that stalls on one event
+  // likely stalls on all, and a batch of them would otherwise cost the limit per event, past Lambda's timeout.
+  let stalled: TemplateTimeoutError | undefined;
+  return (data) => {
+    if (stalled) throw stalled;
+    try {
+      return renderWithin(timeLimitMs, () => fn.call(eta, data));
+    } catch (err) {
+      if (err instanceof TemplateTimeoutError) {
+        stalled = new TemplateTimeoutError(
+          `did not finish within ${timeLimitMs} ms once, so it is no longer run in this process`,
+        );
+      }
+      throw err;
+    }
+  };
 }

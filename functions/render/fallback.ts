@@ -1,7 +1,10 @@
 import type { Producer } from './producers.ts';
 import type { RenderedMessage } from './types.ts';
 
-/** Renders with the receiver's template; if that throws on this event, renders with the built-in and says why. */
+/**
+ * Renders with the receiver's template; if that throws on this event or runs past its time limit, renders with the
+ * built-in and says why.
+ */
 export function withFallback(
   producer: Producer,
   fallback: Producer,
@@ -12,6 +15,10 @@ export function withFallback(
     return render(producer);
   } catch (err) {
     const templateError = `template ${JSON.stringify(producer.template)} failed: ${(err as Error).message}`;
-    return render(fallback).map((message) => ({ ...message, templateError }));
+    return render(fallback).map((message) => ({
+      ...message,
+      templateError,
+      failedTemplate: producer.template,
+    }));
   }
 }

@@ -4,7 +4,8 @@
  */
 export { compileRenderer } from './renderer.ts';
 export type { RendererOptions } from './renderer.ts';
-export { checkBodyTemplate } from './body-check.ts';
+export { trialRenderTemplates } from './template-trial.ts';
+export type { TemplateTrialProblem } from './template-trial.ts';
 export { sampleEvent } from './sample.ts';
 export { BUILTIN_SOURCES } from './builtins.ts';
 export {

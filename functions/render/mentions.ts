@@ -1,3 +1,4 @@
+import { isWecomUserId } from '../channels/wecom/index.ts';
 import { mergeMentions } from '../rules/index.ts';
 import type { ResolvedMentions } from '../rules/index.ts';
 import { utf8Bytes } from './bytes.ts';
@@ -24,11 +25,6 @@ export interface MentionLists {
   mentioned_mobile_list?: string[];
 }
 
-// WeCom user ids are 1–64 of letters, digits and _-@. — anything else (a namespace owner's annotation is editable
-// by whoever can edit the namespace) could smuggle markup into `<@…>`, so it is dropped.
-const USER_ID = /^[A-Za-z0-9_.@-]{1,64}$/;
-// @all is an explicit choice in the bundle (`all: true`), never a user id from an annotation.
-const isUserId = (id: string) => USER_ID.test(id) && id.toLowerCase() !== '@all';
 const isMobile = (id: string) => /^\+?[0-9-]{5,20}$/.test(id);
 
 /** User mentions larger than this share of the limit move to the extra text message, leaving room for content. */
@@ -40,7 +36,9 @@ const NOBODY: MentionPlan = Object.freeze({ lists: undefined, suffix: '', extra:
 /** Decides where the mentions of one message group go. */
 export function planMentions(msgtype: WecomMsgtype, mentions: ResolvedMentions, limit: number): MentionPlan {
   if (mentions.users.length === 0 && mentions.mobiles.length === 0 && !mentions.all) return NOBODY;
-  const users = mentions.users.filter(isUserId);
+  // Anything but a WeCom user id is dropped: it could smuggle markup into `<@…>`. @all is an explicit choice
+  // (`all: true`, or an annotation a receiver allows to say so), never a user id: `<@all>` pages everyone.
+  const users = mentions.users.filter(isWecomUserId);
   const mobiles = mentions.mobiles.filter(isMobile);
   const all = mentions.all;
   if (msgtype === 'text') {

@@ -25,9 +25,15 @@ const RAW_OUTPUT = /<%~|\boutput\b|__eta/;
 
 const CONTENT_MSGTYPES: readonly string[] = ['text', 'markdown', 'markdown_v2'];
 
-/** A content template: the output is the message content. */
-export function contentProducer(eta: Eta, template: string, source: string, msgtype: Msgtype): Producer {
-  const render = compileTemplate(eta, source);
+/** A content template: the output is the message content; `timeLimitMs` bounds each render (compileTemplate). */
+export function contentProducer(
+  eta: Eta,
+  template: string,
+  source: string,
+  msgtype: Msgtype,
+  timeLimitMs?: number,
+): Producer {
+  const render = compileTemplate(eta, source, timeLimitMs);
   // `<%= %>` output is already sanitized by the escaper; only raw output (or odd template text) needs another pass
   // over the whole content, which would otherwise cost a tenth of a render.
   const clean = RAW_OUTPUT.test(source) || sanitize(source) !== source ? sanitize : (text: string) => text;
@@ -43,8 +49,8 @@ export function contentProducer(eta: Eta, template: string, source: string, msgt
 }
 
 /** A full-body template (kube-eventer style): the output must be the whole WeCom JSON body. */
-export function bodyProducer(eta: Eta, template: string, source: string): Producer {
-  const render = compileTemplate(eta, source);
+export function bodyProducer(eta: Eta, template: string, source: string, timeLimitMs?: number): Producer {
+  const render = compileTemplate(eta, source, timeLimitMs);
   return {
     template,
     produce(data) {

@@ -2,7 +2,7 @@ import type { Eta } from 'eta';
 import { CONTENT_LIMITS } from '../channels/wecom/index.ts';
 import type { Bundle, Msgtype } from '../bundle/index.ts';
 import { BUILTIN_SOURCES, builtinNames } from './builtins.ts';
-import { createEta } from './compile.ts';
+import { createEta, TEMPLATE_TIME_LIMIT_MS } from './compile.ts';
 import { ESCAPERS, PREFIX_ESCAPERS, escapeJsonString } from './escape.ts';
 import type { EscapedPrefix } from './escape.ts';
 import { RenderError } from './errors.ts';
@@ -69,10 +69,11 @@ export class TemplateCompiler {
     if (producer) return producer;
     const source = this.source(receiver, template, isBody);
     const eta = this.eta(msgtype, isBody);
+    const timeLimitMs = Object.hasOwn(BUILTIN_SOURCES, template) ? undefined : TEMPLATE_TIME_LIMIT_MS;
     try {
       producer = isBody
-        ? bodyProducer(eta, template, source)
-        : contentProducer(eta, template, source, msgtype);
+        ? bodyProducer(eta, template, source, timeLimitMs)
+        : contentProducer(eta, template, source, msgtype, timeLimitMs);
     } catch (err) {
       throw new RenderError(
         `template ${JSON.stringify(template)} does not compile: ${(err as Error).message}`,

@@ -26,8 +26,10 @@ export interface RenderedMessage {
   bytes: number;
   /** Indexes into the events given to the render call that this message tells about. */
   covers: number[];
-  /** Set when the receiver's own template failed and the built-in one was used instead. */
+  /** Set when the receiver's own template failed (threw, or ran past its time limit) and the built-in one was used. */
   templateError?: string;
+  /** The name of the template that failed, with `templateError`. */
+  failedTemplate?: string;
 }
 
 /** `Normal` → `info` (green), `Warning` → `warning` (orange), anything else → `comment` (grey). */

@@ -5,6 +5,8 @@ import { repeatAllowsAny } from './repeat.ts';
 import { mergeMentions } from './mentions.ts';
 import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
+import { isWecomUserId, mentionsEveryone } from '../channels/wecom/index.ts';
+import { MAX_OWNERS_FROM_ANNOTATION } from '../bundle/index.ts';
 import type { Bundle, Mentions, RepeatPolicy } from '../bundle/index.ts';
 
 /**
@@ -43,6 +45,11 @@ export interface Delivery {
   mentions: ResolvedMentions;
   /** `group.by` of the first route that reached the receiver; undefined when that route does not group. */
   groupBy: readonly string[] | undefined;
+  /**
+   * Entries of namespace annotations not mentioned: over `maxFromAnnotation`, not WeCom user ids, or @all without
+   * `allowAllFromAnnotation`. Set only when there are some; the handler counts and logs them.
+   */
+  droppedOwners?: number;
 }
 
 /** The engine's verdict on one event. */
@@ -150,11 +157,11 @@ export function compileRules(bundle: Bundle): RulesEngine {
             mentions: { users: [], mobiles: [], all: false },
             groupBy: route.groupBy,
           };
-          addMentions(delivery.mentions, receivers.get(name)?.mentions, event);
+          addMentions(delivery, receivers.get(name)?.mentions, event);
           deliveries.push(delivery);
         }
         delivery.routes.push(route.name);
-        addMentions(delivery.mentions, route.mentions, event);
+        addMentions(delivery, route.mentions, event);
       }
     }
     return deliveries;
@@ -167,18 +174,28 @@ function suppressed(routes: string[], reason: Suppression): Decision {
   return { notify: false, routes, deliveries: [], suppressedBy: reason };
 }
 
-/** Merges one mention source into a delivery's list, de-duplicated, owners read from the namespace annotation. */
-function addMentions(into: ResolvedMentions, from: Mentions | undefined, event: NormalizedEvent): void {
+/**
+ * Adds one mention source to a delivery's list, each id once (`mergeMentions` is linear, however many ids an
+ * annotation holds). Owners come from the namespace annotation: WeCom user ids only, at most `maxFromAnnotation`
+ * of them, and @all only when the source allows it.
+ */
+function addMentions(into: Delivery, from: Mentions | undefined, event: NormalizedEvent): void {
   if (!from) return;
-  mergeMentions(into, from);
-  if (from.fromNamespaceAnnotation) {
-    const owners = event.namespaceAnnotations[from.fromNamespaceAnnotation];
-    if (owners)
-      mergeMentions(into, {
-        users: owners
-          .split(',')
-          .map((owner) => owner.trim())
-          .filter(Boolean),
-      });
+  mergeMentions(into.mentions, from);
+  if (!from.fromNamespaceAnnotation) return;
+  const owners = event.namespaceAnnotations[from.fromNamespaceAnnotation];
+  if (!owners) return;
+  const cap = from.maxFromAnnotation ?? MAX_OWNERS_FROM_ANNOTATION;
+  const taken: string[] = [];
+  let all = false;
+  let dropped = 0;
+  for (const owner of owners.split(',')) {
+    const user = owner.trim();
+    if (!user) continue;
+    if (mentionsEveryone(user) && from.allowAllFromAnnotation) all = true;
+    else if (!isWecomUserId(user) || taken.length === cap) dropped++;
+    else taken.push(user);
   }
+  mergeMentions(into.mentions, { users: taken, all });
+  if (dropped > 0) into.droppedOwners = (into.droppedOwners ?? 0) + dropped;
 }

@@ -1,5 +1,5 @@
 /** The rules engine: the compiled matcher, routes, repeat policies and silences that judge events. */
-export { compilePattern, compilePatternList } from './pattern.ts';
+export { compilePattern, compilePatternList, PatternSyntaxError } from './pattern.ts';
 export { compileMatcher } from './matcher.ts';
 export { repeatAllows, repeatAllowsAny } from './repeat.ts';
 export type { Occurrence } from './repeat.ts';

@@ -42,10 +42,11 @@ const envelopeOf = (o: Occurrence) =>
     event: o.event.raw,
   });
 const notified = () => offered.filter((o) => engine.evaluate(o.event, Date.now()).notify);
+// By default the function received every occurrence, each in a batch of its own.
 const tallyOf = (
   messages: RecordedMessage[],
   deadLetters: Message[] = [],
-  batches: string[][] = [],
+  batches: string[][] = offered.map((o) => [envelopeOf(o)]),
   summarized: ReadonlySet<string> = new Set(),
 ) => account({ offered, engine, messages, deadLetters, batches, summarized, now: Date.now() });
 
@@ -57,6 +58,17 @@ describe('fault ledger', () => {
     assert.equal(tally.delivered, notified().length);
     assert.ok(tally.delivered > 0 && tally.delivered < tally.offered);
     assert.equal(tally.duplicates, 0);
+  });
+
+  it('reports an occurrence the rules hold back as missing when the function never received it', () => {
+    const heldBack = offered.filter((o) => !engine.evaluate(o.event, Date.now()).notify);
+    const lost = heldBack.find((o) => !offered.some((x) => x.uid === o.uid && x.count > o.count))!;
+    const received = offered.filter((o) => o !== lost).map((o) => [envelopeOf(o)]);
+    const tally = tallyOf([message('ops', shownIn(notified()))], [], received);
+    assert.deepEqual(
+      tally.missing.map((o) => `${o.object}#${o.count}`),
+      [`${lost.object}#${lost.count}`],
+    );
   });
 
   it('reports an occurrence shown nowhere as missing', () => {

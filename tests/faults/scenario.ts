@@ -17,6 +17,8 @@ export interface ScenarioSpec {
   fault: (p: Pipeline) => Promise<number>;
   /** Events written after the fault (default 40). */
   after?: number;
+  /** How long to wait for the pipeline to settle (default: the rig's 90 s). */
+  settleTimeoutMs?: number;
 }
 
 /** Milliseconds of a long fault after scaling (`KUBE_WECOM_FAULT_SCALE`). */
@@ -41,7 +43,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult & 
     await p.mix.pace(spec.before ?? 60, RATE);
     const faultEnd = await spec.fault(p);
     await p.mix.pace(spec.after ?? 40, RATE);
-    const recoveryMs = await p.settle(faultEnd);
+    const recoveryMs = await p.settle(faultEnd, spec.settleTimeoutMs);
     const tally = await p.tally();
     report(spec.name, tally, recoveryMs);
     for (const [reason, count] of Object.entries(tally.reasons))

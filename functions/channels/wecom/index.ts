@@ -3,7 +3,14 @@
  * allow-listing and redaction, resolution of `env:`/`ssm:` webhook references, and the errcode table.
  */
 export { WecomClient, type WecomClientOptions } from './client.ts';
-export { CONTENT_LIMITS, MSGTYPES, ROBOT_MESSAGES_PER_MINUTE, type Msgtype } from './limits.ts';
+export {
+  CONTENT_LIMITS,
+  MSGTYPES,
+  ROBOT_MESSAGES_PER_MINUTE,
+  isWecomUserId,
+  mentionsEveryone,
+  type Msgtype,
+} from './limits.ts';
 export {
   WecomError,
   WecomRejectedError,

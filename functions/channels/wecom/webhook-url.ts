@@ -40,14 +40,23 @@ export function redactWebhook(url: string): string {
     parsed.username = '****';
     parsed.password = '';
   }
-  const key = parsed.searchParams.get('key');
-  if (key !== null) parsed.searchParams.set('key', redactKey(key));
+  // Every spelling of the parameter: `?KEY=` is refused as keyless, yet still holds a key.
+  for (const [name, value] of [...parsed.searchParams]) {
+    if (name.toLowerCase() === 'key') parsed.searchParams.set(name, redactKey(value));
+  }
   return parsed.toString();
 }
 
-/** Removes every occurrence of the key from text that came from elsewhere (a server's errmsg, an error message). */
+/**
+ * Removes every occurrence of the key from text that came from elsewhere (a server's errmsg, an error message):
+ * as written, URL-encoded (a server echoing the request URL), and in any letter case (one that upper-cases it).
+ */
 export function scrubKey(text: string, key: string): string {
-  return key.length > 0 ? text.split(key).join(redactKey(key)) : text;
+  if (key.length === 0) return text;
+  const spellings = [...new Set([key, encodeURIComponent(key)])].map((spelling) =>
+    spelling.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'),
+  );
+  return text.replace(new RegExp(spellings.join('|'), 'gi'), redactKey(key));
 }
 
 /** Parses `host[:port],host[:port]` (the `KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS` format) into lowercase `host:port` entries. */

@@ -15,10 +15,15 @@ export interface Tally {
   delivered: number;
   /**
    * Never forwarded on its own because the API server had already replaced it with a later count (a relist after
-   * 410 returns only the latest state), and that later count was delivered. Included in `delivered`.
+   * 410 returns only the latest state), and that later count was delivered, or (when the rules hold it back)
+   * received by the function. Included in `delivered` or `suppressed`.
    */
   coalesced: number;
-  /** Held back by the rules, by reason (`no-route`, `repeat`, `silence`), as the rules engine judges it. */
+  /**
+   * Held back by the rules, by reason (`no-route`, `repeat`, `silence`): received by the function (it is in a batch
+   * the handler was given, or a later count of it is) and judged not to notify. An occurrence the rules would hold
+   * back but the function never received is missing: a forwarder that drops it must not look like a rule.
+   */
   suppressed: Record<string, number>;
   /** In the DLQ with a `kube-wecom-reason`. */
   deadLettered: number;
@@ -52,7 +57,8 @@ function shownByRobot(messages: readonly RecordedMessage[]): Map<string, number>
 
 /**
  * Accounts for every offered occurrence: delivered (its object and count in an accepted message — or the count
- * its batch collapsed it into), suppressed by rule (the rules engine's own verdict), dead-lettered (its envelope
+ * its batch collapsed it into), suppressed by rule (received by the function, and held back by the rules: the
+ * engine is asked why, never whether it arrived), dead-lettered (its envelope
  * in the DLQ), coalesced by the API server into a later delivered count, or missing. `batches` are the bodies of
  * every invocation, to know what each occurrence was collapsed with.
  */
@@ -80,10 +86,15 @@ export function account(input: {
   }
   // An occurrence collapsed into the latest count of its uid within each batch that carried it.
   const collapsedInto = new Map<string, Set<number>>();
+  // The highest count of each uid the function received.
+  const highestReceived = new Map<string, number>();
   for (const bodies of input.batches) {
     const top = new Map<string, number>();
     const parsed = bodies.map(identify).filter((id) => id !== undefined);
-    for (const { uid, count } of parsed) top.set(uid, Math.max(top.get(uid) ?? 0, count));
+    for (const { uid, count } of parsed) {
+      top.set(uid, Math.max(top.get(uid) ?? 0, count));
+      highestReceived.set(uid, Math.max(highestReceived.get(uid) ?? 0, count));
+    }
     for (const { uid, count } of parsed) {
       const key = `${uid}#${count}`;
       if (!collapsedInto.has(key)) collapsedInto.set(key, new Set());
@@ -119,6 +130,13 @@ export function account(input: {
     const verdict = input.engine.evaluate(occurrence.event, input.now);
     const key = `${occurrence.uid}#${occurrence.count}`;
     if (!verdict.notify) {
+      const received = collapsedInto.has(key);
+      const supersededCount = highestReceived.get(occurrence.uid) ?? 0;
+      if (!received && supersededCount <= occurrence.count) {
+        tally.missing.push(occurrence);
+        continue;
+      }
+      if (!received) tally.coalesced++;
       const reason = verdict.suppressedBy!.reason;
       tally.suppressed[reason] = (tally.suppressed[reason] ?? 0) + 1;
     } else if (

@@ -16,7 +16,7 @@ import {
   sqsQueueClient,
   systemClock,
 } from '../../../forwarder/index.ts';
-import type { LeaderElectionSettings } from '../../../forwarder/index.ts';
+import type { LeaderElectionSettings, QueueClient } from '../../../forwarder/index.ts';
 import { buildHandler } from '../../../functions/lambda/index.ts';
 import type { BatchResult } from '../../../functions/pipeline/index.ts';
 import type { BatchStats } from '../../../functions/pipeline/index.ts';
@@ -67,6 +67,11 @@ export interface PipelineOptions {
    * events in the API server, so the harness's own memory stays flat and the process's samples show the handler's.
    */
   lean?: { keepLive: number };
+  /**
+   * A mutation, to prove the drills notice loss: in-process forwarders silently drop the SQS entries whose body
+   * this matches, and report them sent.
+   */
+  forwarderDrops?: (body: string) => boolean;
 }
 
 /** One in-process forwarder replica, with its own links to the API server and SQS so it can be cut off. */
@@ -222,7 +227,10 @@ export class Pipeline {
     const metrics = new ForwarderMetrics();
     const forwarder = new Forwarder({
       kube: httpKubeApi(kc, { watchInactivityMs: 30_000 }),
-      queue: sqsQueueClient(this.sqsClient(sqsLink.port), this.queueUrl),
+      queue: dropping(
+        sqsQueueClient(this.sqsClient(sqsLink.port), this.queueUrl),
+        this.options.forwarderDrops,
+      ),
       clock: systemClock,
       logger: this.logger(`forwarder ${identity}`),
       metrics,
@@ -577,4 +585,23 @@ export function faultScale(): number {
   const scale = raw === undefined ? 0.1 : Number(raw);
   if (!(scale > 0 && scale <= 10)) throw new Error(`KUBE_WECOM_FAULT_SCALE must be in (0, 10], got ${raw}`);
   return scale;
+}
+
+/** `queue`, or with `drops` a queue that loses the matching entries while answering that it took them. */
+function dropping(queue: QueueClient, drops: ((body: string) => boolean) | undefined): QueueClient {
+  if (!drops) return queue;
+  return {
+    probe: () => queue.probe(),
+    sendBatch: async (entries) => {
+      const kept = entries.filter((entry) => !drops(entry.MessageBody ?? ''));
+      const lost = entries.filter((entry) => drops(entry.MessageBody ?? ''));
+      const result = kept.length > 0 ? await queue.sendBatch(kept) : { Successful: [], Failed: [] };
+      const taken = lost.map((entry) => ({
+        Id: entry.Id!,
+        MessageId: `dropped-${entry.Id}`,
+        MD5OfMessageBody: '',
+      }));
+      return { ...result, Successful: [...(result.Successful ?? []), ...taken] };
+    },
+  };
 }

@@ -85,6 +85,37 @@ describe('forwarder: no duplicates and no gaps across failures', () => {
     );
   });
 
+  it('reports a hand-edited checkpoint and falls back: no endless retry of its resourceVersion, no replay of old events', async () => {
+    const hoursAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    createMany('old', 3, { firstTimestamp: hoursAgo, lastTimestamp: hoursAgo });
+    createMany('recent', 2);
+    await env.kube.createConfigMap('kube-wecom', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'checkpoint', namespace: 'kube-wecom' },
+      data: { resourceVersion: 'edited-by-hand', time: 'yesterday, roughly', delivered: '[]' },
+    });
+    const { forwarder, metrics } = env.forwarder();
+    await forwarder.start();
+    assert.deepEqual(names(await env.collect(2)), range('recent', 2));
+    assert.equal(
+      await metricValue(metrics, 'kube_wecom_forwarder_watch_restarts_total', {
+        resource: 'events',
+        reason: 'rejected',
+      }),
+      1,
+    );
+    const errors = env.logs.filter((line) => line.level >= 50).map((line) => line.msg);
+    assert.ok(
+      errors.some((msg) => msg.includes("checkpoint's time is not a past timestamp")),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((msg) => msg.includes("refuses the checkpoint's resourceVersion")),
+      errors.join('\n'),
+    );
+  });
+
   it('holds events while SQS is unreachable and delivers all of them when it is back', async () => {
     const { forwarder, metrics } = env.forwarder();
     await forwarder.start();

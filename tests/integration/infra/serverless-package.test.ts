@@ -271,8 +271,21 @@ describe('serverless package', { concurrency: false }, () => {
         assertLeastPrivilege(statements);
         assert.deepEqual(
           statements.map((s) => [actionsOf(s), s.Resource]),
-          [[['sqs:SendMessage'], getAtt('EventsQueue', 'Arn')]],
+          // GetQueueAttributes: the forwarder's start-up and readiness check (forwarder/queue/sqs.ts `probe`).
+          [[['sqs:SendMessage', 'sqs:GetQueueAttributes'], getAtt('EventsQueue', 'Arn')]],
         );
+      });
+
+      it('the overlays name the queue and the forwarder role the stack creates', () => {
+        const overlay = readFileSync(join(root, `infra/k8s/overlays/${stage}/kustomization.yaml`), 'utf8');
+        const queueName = resource(stage, 'EventsQueue').Properties.QueueName as string;
+        const roleName = resource(stage, 'ForwarderRole').Properties.RoleName as string;
+        assert.equal(queueName, `kube-wecom-${stage}-events`);
+        assert.match(
+          overlay,
+          new RegExp(`value: https://sqs\\.[a-z0-9-]+\\.amazonaws\\.com/\\d+/${queueName}\n`),
+        );
+        assert.match(overlay, new RegExp(`value: arn:aws:iam::\\d+:role/${roleName}\n`));
       });
 
       it('tells the function its DLQ, so dead letters go there at once with their reason', () => {

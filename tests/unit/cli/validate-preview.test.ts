@@ -88,6 +88,30 @@ describe('kube-wecom CLI', () => {
     for (const index of covered) assert.ok(Number.isInteger(index) && index >= 0 && index < 12);
   });
 
+  it('preview --batch handles an event nested 20,000 deep as plain preview does, and the events around it', () => {
+    const depth = 20_000;
+    const event = (name: string, extra = '') =>
+      `{"kind":"Event","metadata":{"name":"${name}","namespace":"payments","uid":"uid-${name}"},` +
+      `"involvedObject":{"kind":"Pod","name":"p","namespace":"payments"},"reason":"BackOff","type":"Warning",` +
+      `"count":1${extra}}`;
+    const input = [
+      event('a'),
+      event('deep', `,"extra":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
+      event('c'),
+    ].join('\n');
+    const args = ['--config', 'config/dev.json', '--events', '-', '--now', '2026-11-27T10:00:00Z'];
+    const plain = cli(['preview', ...args], input);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout.trim().split('\n').length, 3);
+    const batch = cli(['preview', '--batch', ...args], input);
+    assert.equal(batch.code, 0, batch.stderr);
+    const covered = batch.stdout
+      .trim()
+      .split('\n')
+      .flatMap((line) => (JSON.parse(line) as { events: number[] }).events);
+    assert.deepEqual([...new Set(covered)].sort(), [0, 1, 2]);
+  });
+
   it('preview prints one JSON line per event with the decision', () => {
     const { code, stdout } = cli([
       'preview',

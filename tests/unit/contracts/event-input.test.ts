@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { normalizeEvent, PoisonMessageError } from '../../../contracts/index.ts';
-import { readEventInput } from '../../../inputs/index.ts';
+import { readEventInput, stringifyWithoutRecursion } from '../../../inputs/index.ts';
 import { aCoreEvent } from '../../helpers/builders.ts';
 
 const options = { cluster: 'local', observedAt: '2026-11-27T10:00:00.000Z' };
@@ -90,6 +90,49 @@ describe('reading event input', () => {
     const { problems } = readEventInput('{"kind":"Event",\n"reason":"x"', options);
     assert.equal(problems[0]!.line, 1);
     assert.match(problems[0]!.message, /unterminated/);
+  });
+
+  it('reads every event after an unterminated line, and reports each bad line with its number', () => {
+    const good = (name: string) => JSON.stringify(aCoreEvent({ name }));
+    const text = [
+      '{"kind":"Event", broken',
+      good('a'),
+      '{"kind":"Event","message":"an unterminated string',
+      good('b'),
+      '[{"kind":"Event"',
+      good('c'),
+    ].join('\n');
+    const { events, problems } = readEventInput(text, options);
+    assert.deepEqual(
+      events.map((e) => e.line),
+      [2, 4, 6],
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.line, /unterminated/.test(p.message)]),
+      [
+        [1, true],
+        [3, true],
+        [5, true],
+      ],
+    );
+  });
+
+  it('still reads a value whose nested lines start in the first column inside a top-level array', () => {
+    const text = `[\n${JSON.stringify(aCoreEvent({ name: 'a' }))},\n${JSON.stringify(aCoreEvent({ name: 'b' }))}\n]`;
+    const { events, problems } = readEventInput(text, options);
+    assert.equal(events.length, 2);
+    assert.deepEqual(problems, []);
+  });
+
+  it('serialises a value too deep for JSON.stringify, and any other value exactly as it does (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        assert.equal(stringifyWithoutRecursion(value), JSON.stringify(value));
+      }),
+    );
+    const depth = 20_000;
+    const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    assert.equal(stringifyWithoutRecursion(JSON.parse(deep)), deep);
   });
 
   it('never throws, whatever the input (property)', () => {

@@ -66,7 +66,7 @@ for (const overlay of ['prod', 'dev']) {
     it('annotates the ServiceAccount for IRSA', () => {
       assert.match(
         find('ServiceAccount').metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '',
-        new RegExp(`role/kube-wecom-forwarder-${overlay}$`),
+        new RegExp(`role/kube-wecom-${overlay}-forwarder$`),
       );
     });
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkBodyTemplate, compileRenderer } from '../../../functions/render/index.ts';
+import { compileRenderer, trialRenderTemplates } from '../../../functions/render/index.ts';
 import { bundle, bytes, content, event, mentions, renderer } from './builders.ts';
 
 const NONE = mentions();
@@ -14,6 +14,11 @@ const events = (n: number, message = (i: number) => `container crashed, attempt 
       message: message(i),
     }),
   );
+
+/** What the trial render says about receiver `name`'s body template, or '' when it is fine. */
+function bodyProblem(input: ReturnType<typeof bundle>, name: string): string {
+  return trialRenderTemplates(input, name).find((problem) => problem.field === 'bodyTemplate')?.message ?? '';
+}
 
 describe('digests', () => {
   it('a digest that fits is one message without a part label, covering every event', () => {
@@ -276,30 +281,30 @@ describe('full-body templates', () => {
     assert.match(content(message!), /^\[Warning\] BackOff .*…\(truncated, \d+ bytes\)$/s);
   });
 
-  it('checkBodyTemplate accepts a template that renders valid JSON', () => {
-    assert.equal(checkBodyTemplate(withBody(kubeEventer), 'k'), null);
-    assert.equal(checkBodyTemplate(bundle(), 'md'), null);
+  it('the trial render accepts a body template that renders valid JSON', () => {
+    assert.deepEqual(trialRenderTemplates(withBody(kubeEventer), 'k'), []);
+    assert.deepEqual(trialRenderTemplates(bundle(), 'md'), []);
   });
 
-  it('checkBodyTemplate rejects raw interpolation that breaks the JSON on a realistic message', () => {
-    const problem = checkBodyTemplate(
+  it('the trial render rejects raw interpolation that breaks the JSON on a realistic message', () => {
+    const problem = bodyProblem(
       withBody(kubeEventer.replace('<%= it.message %>', '<%~ it.message %>')),
       'k',
     );
     assert.match(problem ?? '', /does not render valid JSON/);
   });
 
-  it('checkBodyTemplate rejects a msgtype other than the receiver’s, an unknown msgtype and a broken template', () => {
+  it('the trial render rejects a msgtype other than the receiver’s, an unknown msgtype and a broken template', () => {
     assert.match(
-      checkBodyTemplate(withBody(kubeEventer, 'markdown'), 'k') ?? '',
+      bodyProblem(withBody(kubeEventer, 'markdown'), 'k'),
       /msgtype "text" but the receiver's msgtype is "markdown"/,
     );
     assert.match(
-      checkBodyTemplate(withBody('{"msgtype":"nope","nope":{}}'), 'k') ?? '',
+      bodyProblem(withBody('{"msgtype":"nope","nope":{}}'), 'k'),
       /"msgtype" must be one of/,
     );
-    assert.match(checkBodyTemplate(withBody('{"msgtype":"text","text":{"content":""}}'), 'k') ?? '', /44004/);
-    assert.match(checkBodyTemplate(withBody('{"a": <%= it.x'), 'k') ?? '', /does not compile/);
+    assert.match(bodyProblem(withBody('{"msgtype":"text","text":{"content":""}}'), 'k'), /44004/);
+    assert.match(bodyProblem(withBody('{"a": <%= it.x'), 'k'), /does not compile/);
   });
 
   it('a body that fails on an event falls back to the built-in message', () => {

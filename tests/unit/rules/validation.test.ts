@@ -38,6 +38,22 @@ describe('bundle validation', () => {
     );
   });
 
+  it('refuses backreferences and lookaround, which no linear-time engine can match, saying so at their path', () => {
+    const input = aBundle({
+      routes: [
+        { name: 'r', match: { reasons: ['(a)\\1', '(?=x)x'], messages: ['(?<!a)b'] }, receivers: ['a'] },
+      ],
+    });
+    assertProblem(input, '$.routes[0].match.reasons[0]', /backreferences .* linear time/);
+    assertProblem(input, '$.routes[0].match.reasons[1]', /lookaround .* linear time/);
+    assertProblem(input, '$.routes[0].match.messages[0]', /lookaround .* linear time/);
+  });
+
+  it('accepts a pattern that backtracks catastrophically on V8, since RE2 runs it in linear time', () => {
+    const input = aBundle({ routes: [{ name: 'r', match: { reasons: ['(a+)+$'] }, receivers: ['a'] }] });
+    assert.deepEqual(problemsOf(input), []);
+  });
+
   it('checks patterns in exclude lists, namespaceLabels and silences', () => {
     const input = aBundle({
       routes: [
@@ -163,11 +179,8 @@ describe('bundle validation', () => {
       'ssm:/kube-wecom/prod/pay',
       'http://127.0.0.1:8080/cgi-bin/webhook/send?key=local',
     ]) {
-      assert.deepEqual(
-        problemsOf(aBundle({ receivers: { a: { webhook: ok } }, routes: [{ name: 'r', receivers: ['a'] }] })),
-        [],
-        ok,
-      );
+      const input = aBundle({ receivers: { a: { webhook: ok } }, routes: [{ name: 'r', receivers: ['a'] }] });
+      assert.deepEqual(validateBundle(input, { allowedHosts: ['127.0.0.1:8080'] }).problems, [], ok);
     }
     for (const bad of ['env:1BAD', 'ssm:no-slash', 'qyapi.weixin.qq.com/x', 'ftp://host/x']) {
       assertProblem(
@@ -176,6 +189,48 @@ describe('bundle validation', () => {
         /expected|unsupported/,
       );
     }
+  });
+
+  it('refuses a literal webhook the function would refuse: a host off the allow-list, a look-alike, no key', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['http://169.254.169.254/latest/meta-data/?key=x', /is not allowed: only https:\/\/qyapi/],
+      ['https://qyapi.weixin.qq.com./cgi-bin/webhook/send?key=693a91f6-7xxx', /is not allowed/],
+      ['https://qyapi.weixin.qq.com/cgi-bin/webhook/send?KEY=693a91f6-7xxx', /has no key parameter/],
+      ['http://127.0.0.1:8081/cgi-bin/webhook/send?key=local', /is not allowed/],
+    ];
+    for (const [webhook, message] of cases) {
+      const input = aBundle({ receivers: { a: { webhook } }, routes: [{ name: 'r', receivers: ['a'] }] });
+      const result = validateBundle(input, { allowedHosts: ['127.0.0.1:8080'] });
+      assert.ok(
+        result.problems.some((p) => p.path === '$.receivers.a.webhook' && message.test(p.message)),
+        `${webhook}: ${JSON.stringify(result.problems)}`,
+      );
+      assert.ok(
+        result.problems.every((p) => !p.message.includes('693a91f6')),
+        'the key is not repeated in the problem',
+      );
+    }
+  });
+
+  it('warns about a literal key under any spelling of the parameter', () => {
+    const result = validateBundle(
+      aBundle({
+        receivers: { a: { webhook: 'https://qyapi.weixin.qq.com./cgi-bin/webhook/send?KEY=693a91f6-7xxx' } },
+        routes: [{ name: 'r', receivers: ['a'] }],
+      }),
+    );
+    assert.ok(result.warnings.some((w) => w.message.includes('literal WeCom robot key')));
+  });
+
+  it('refuses mention user ids the renderer would drop, at their path', () => {
+    const input = aBundle({
+      receivers: { a: { webhook: 'env:A', mentions: { users: ['zhangsan', '<@all>', 'a b'] } } },
+      routes: [{ name: 'r', receivers: ['a'], mentions: { users: ['all'] } }],
+    });
+    assertProblem(input, '$.receivers.a.mentions.users[1]', /not a WeCom user id.*"all": true/);
+    assertProblem(input, '$.receivers.a.mentions.users[2]', 'not a WeCom user id');
+    assertProblem(input, '$.routes[0].mentions.users[0]', 'not a WeCom user id');
+    assert.equal(problemsOf(input).length, 3);
   });
 
   it('warns, without failing, about a literal WeCom key in the file', () => {

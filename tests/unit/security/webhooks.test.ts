@@ -33,14 +33,28 @@ after(async () => {
 });
 
 /** One route per receiver, each matching its own namespace. */
+/**
+ * A bundle as if validated where the emulator is allow-listed: the runtime must refuse the same URLs on its own,
+ * whatever validation was given (a bundle can be built elsewhere).
+ */
 function bundleWith(webhooks: Record<string, string>): Bundle {
-  const result = validateBundle({
-    version: 1,
-    receivers: Object.fromEntries(
-      Object.entries(webhooks).map(([name, webhook]) => [name, { webhook, msgtype: 'text' }]),
-    ),
-    routes: Object.keys(webhooks).map((name) => ({ name, match: { namespaces: [name] }, receivers: [name] })),
-  });
+  const allowedHosts = Object.values(webhooks).flatMap((webhook) =>
+    webhook.startsWith('http') ? [new URL(webhook).host] : [],
+  );
+  const result = validateBundle(
+    {
+      version: 1,
+      receivers: Object.fromEntries(
+        Object.entries(webhooks).map(([name, webhook]) => [name, { webhook, msgtype: 'text' }]),
+      ),
+      routes: Object.keys(webhooks).map((name) => ({
+        name,
+        match: { namespaces: [name] },
+        receivers: [name],
+      })),
+    },
+    { allowedHosts },
+  );
   assert.ok(result.bundle, JSON.stringify(result.problems));
   return result.bundle;
 }
@@ -182,7 +196,12 @@ describe('webhook keys', () => {
       ['preview', '--config', bundleFile, '--events', events, '--now', '2026-11-27T10:05:00Z'],
       ['preview', '--config', bundleFile, '--events', events, '--now', '2026-11-27T10:05:00Z', '--batch'],
     ].map((args) =>
-      spawnSync(process.execPath, ['bin/kube-wecom.mjs', ...args], { cwd: root, encoding: 'utf8' }),
+      spawnSync(process.execPath, ['bin/kube-wecom.mjs', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        // The loopback receiver is allowed as the function's environment would allow it; validate checks that.
+        env: { ...process.env, KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: '127.0.0.1:9' },
+      }),
     );
     assert.equal(runs[0]!.status, 0, runs[0]!.stderr);
     assert.match(runs[0]!.stderr, /literal WeCom robot key sits in the bundle/);

@@ -7,6 +7,7 @@ import {
   redactWebhook,
   WecomWebhookError,
 } from '../../../functions/channels/wecom/index.ts';
+import { scrubKey } from '../../../functions/channels/wecom/webhook-url.ts';
 
 const KEY = '693a91f6-7aaa-4bc4-97a0-0ec2sifa1234';
 const WECOM = `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${KEY}`;
@@ -29,6 +30,19 @@ describe('redactWebhook', () => {
 
   it('hides credentials in the URL', () => {
     assert.ok(!redactWebhook('https://user:secret@example.com/?key=x').includes('secret'));
+  });
+});
+
+describe('scrubKey', () => {
+  it('scrubs the key as written, URL-encoded and in another letter case', () => {
+    const key = 'ab/cd+ef-1234';
+    const echoed = `errmsg: bad key ${key}, url ?key=${encodeURIComponent(key)}, ${key.toUpperCase()}`;
+    const scrubbed = scrubKey(echoed, key);
+    assert.equal(scrubbed, 'errmsg: bad key ****1234, url ?key=****1234, ****1234');
+  });
+
+  it('redacts a key under another spelling of the parameter', () => {
+    assert.equal(redactWebhook('https://h/send?KEY=abcdef1234'), 'https://h/send?KEY=****1234');
   });
 });
 
