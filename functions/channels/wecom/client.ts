@@ -17,6 +17,10 @@ import { silentLogger, type Clock, type Logger, type Sleep } from '../../ports.t
 import type { SendGate, SendOptions, SendResult } from './types.ts';
 import { checkWebhookUrl, scrubKey, type WebhookTarget } from './webhook-url.ts';
 
+// Half the shared budget's margin (functions/budget: 2 s): a send within it of its slot stays a window apart from the
+// send whose slot it reuses.
+const LATE_SLOT_MS = 1000;
+
 /** Construction options of `WecomClient`; every one has a production default. */
 export interface WecomClientOptions {
   /** The axios instance to POST with (default: a fresh one). */
@@ -92,12 +96,8 @@ export class WecomClient {
 
     const gate = options.gate ?? this.localGate(target.robotId, limit);
     for (let attempt = 1; ; attempt++) {
-      const slot = await gate.next(this.clock(), options.deadline);
-      if (slot === null) throw this.deadlineError('rate-limit', last, attempt - 1, target);
-      const wait = slot - this.clock();
-      if (wait > 0) {
-        this.logger.debug('waiting for the robot rate limit', { webhook: target.redacted, waitMs: wait });
-        await this.sleep(wait);
+      if (!(await this.awaitSlot(gate, options.deadline, target))) {
+        throw this.deadlineError('rate-limit', last, attempt - 1, target);
       }
       const timeoutMs = Math.min(this.requestTimeoutMs, options.deadline - this.clock());
       if (timeoutMs <= 0) throw this.deadlineError('rate-limit', last, attempt - 1, target);
@@ -166,6 +166,29 @@ export class WecomClient {
       }
       this.logAttempt(target, attempt, last.errcode, last.errmsg, 'retrying', backoffMs);
       await this.sleep(backoffMs);
+    }
+  }
+
+  /**
+   * Waits for the gate's next slot; false when there is none before the deadline. A slot this process reached
+   * more than `LATE_SLOT_MS` late (a stalled event loop) is given up for a fresh one: the budget spaces slots a
+   * window plus a margin apart, and a send that late could land inside the window of the send that frees its slot.
+   */
+  private async awaitSlot(gate: SendGate, deadline: number, target: WebhookTarget): Promise<boolean> {
+    for (;;) {
+      const slot = await gate.next(this.clock(), deadline);
+      if (slot === null) return false;
+      const wait = slot - this.clock();
+      if (wait > 0) {
+        this.logger.debug('waiting for the robot rate limit', { webhook: target.redacted, waitMs: wait });
+        await this.sleep(wait);
+      }
+      const late = this.clock() - slot;
+      if (late <= LATE_SLOT_MS) return true;
+      this.logger.warn('reached a send slot late; taking a fresh one', {
+        webhook: target.redacted,
+        lateMs: late,
+      });
     }
   }
 

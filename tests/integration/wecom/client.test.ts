@@ -308,6 +308,26 @@ describe('WecomClient per-robot budget', () => {
       assert.ok(received[i]! - received[i - 20]! >= 60_000, `message ${i}`);
   });
 
+  it('gives up a slot it reaches more than a second late and sends in a fresh one', async () => {
+    const start = clock.now();
+    const slots = [start + 500, start + 5_000];
+    const asked: number[] = [];
+    const gate = {
+      next: async (now: number) => {
+        asked.push(now);
+        return slots.shift() ?? null;
+      },
+      block: async () => {},
+    };
+    // The process stalls for 3 s while it waits for its first slot, as a starved event loop would.
+    const stalling = client({ sleep: async (ms) => clock.advance(ms + (asked.length === 1 ? 3_000 : 0)) });
+    await stalling.send(emulator.webhookUrl(KEY), TEXT, { ...inAMinute(), gate });
+    assert.equal(asked.length, 2, 'a second slot was asked for');
+    assert.equal(emulator.messages().length, 1);
+    assert.ok(emulator.messages()[0]!.receivedAt >= start + 5_000, 'sent in the fresh slot');
+    assert.ok(logLines.some((line) => line.msg.includes('late')));
+  });
+
   it('honours a receiver budget below 20 per minute', async () => {
     const wecom = client();
     for (let i = 0; i < 6; i++)

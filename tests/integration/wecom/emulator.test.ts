@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import axios from 'axios';
-import {
-  createManualClock,
-  startWecomEmulator,
-  type WecomEmulator,
-} from '../../../emulators/wecom/index.ts';
+import { createManualClock, startWecomEmulator, type WecomEmulator } from '../../../emulators/wecom/index.ts';
 
 const KEY = '693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa';
 const ERRMSG = (code: number, reason: string) =>
