@@ -1,4 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   Forwarder,
@@ -8,35 +8,36 @@ import {
   parseForwarderConfig,
   sqsQueueClient,
   systemClock,
+  type ForwarderConfig,
   type Logger,
 } from '../forwarder/index.ts';
 
 /** What an in-process forwarder watches and where it sends. */
 export interface InProcessForwarderOptions {
-  /** A kubeconfig as YAML (the fake API server's `kubeconfig()`, or a file's contents). */
-  kubeconfig: string;
+  kubeConfig: KubeConfig;
   sqs: SQSClient;
   queueUrl: string;
   clusterName: string;
   logger: Logger;
   metrics?: ForwarderMetrics;
-  /** Extra flags, as the `forwarder` command takes them (e.g. `maxEventAge`). */
+  /** More flags, as the `forwarder` command takes them (e.g. `maxEventAge`, `checkpointConfigmap: ''`). */
   flags?: Record<string, unknown>;
 }
 
 /**
- * The deployed forwarder's code and defaults, run in this process against `kubeconfig`: one replica, no leader
- * election, no checkpoint ConfigMap unless the flags ask for one. For `npm start` and the drills.
+ * The deployed forwarder's code and defaults, built to run in this process against `kubeConfig`: one replica, no
+ * leader election. For `npm start` and the drills; the caller starts it (and may first prepare what `config`
+ * names, such as the checkpoint's namespace).
  */
-export async function startInProcessForwarder(options: InProcessForwarderOptions): Promise<Forwarder> {
-  const kc = new KubeConfig();
-  kc.loadFromString(options.kubeconfig);
+export function inProcessForwarder(options: InProcessForwarderOptions): {
+  forwarder: Forwarder;
+  config: ForwarderConfig;
+} {
   const config = parseForwarderConfig(
     {
       queueUrl: options.queueUrl,
       clusterName: options.clusterName,
       leaderElect: false,
-      checkpointConfigmap: '',
       gracePeriod: '5s',
       ...options.flags,
     },
@@ -44,12 +45,11 @@ export async function startInProcessForwarder(options: InProcessForwarderOptions
   );
   const forwarder = new Forwarder({
     ...forwarderSettings(config),
-    kube: forwarderKubeApi(kc),
+    kube: forwarderKubeApi(options.kubeConfig),
     queue: sqsQueueClient(options.sqs, options.queueUrl),
     clock: systemClock,
     logger: options.logger,
     metrics: options.metrics ?? new ForwarderMetrics(),
   });
-  await forwarder.start();
-  return forwarder;
+  return { forwarder, config };
 }

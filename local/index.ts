@@ -7,5 +7,5 @@ export {
 } from './event-source-mapping.ts';
 export { createLambdaContext, type LambdaContextOptions } from './lambda-context.ts';
 export { toSqsRecord, type RecordSource } from './sqs-record.ts';
-export { startInProcessForwarder, type InProcessForwarderOptions } from './in-process-forwarder.ts';
+export { inProcessForwarder, type InProcessForwarderOptions } from './in-process-forwarder.ts';
 export { startLocalStateTable, type LocalStateTable } from './start/index.ts';

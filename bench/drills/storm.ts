@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { startFakeApiServer, type FakeApiServer } from '../../emulators/kube-apiserver/index.ts';
 import { startSqsEmulator } from '../../emulators/sqs/index.ts';
@@ -20,7 +21,7 @@ import { ALLOWED_HOSTS_ENV } from '../../functions/channels/wecom/index.ts';
 import { silentLogger } from '../../functions/ports.ts';
 import { buildHandler } from '../../functions/lambda/index.ts';
 import type { BatchResult } from '../../functions/pipeline/index.ts';
-import { EventSourceMapping, startInProcessForwarder, startLocalStateTable } from '../../local/index.ts';
+import { EventSourceMapping, inProcessForwarder, startLocalStateTable } from '../../local/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -196,13 +197,17 @@ async function main(): Promise<number> {
       const fake = await startFakeApiServer({ bookmarkIntervalMs: 5000 });
       closers.push(() => fake.close());
       clusters.push(fake);
-      const forwarder = await startInProcessForwarder({
-        kubeconfig: fake.kubeconfig(),
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromString(fake.kubeconfig());
+      const { forwarder } = inProcessForwarder({
+        kubeConfig,
         sqs: sqs.client,
         queueUrl: queue.url,
         clusterName: name,
         logger: pino({ level: 'error' }),
+        flags: { checkpointConfigmap: '' },
       });
+      await forwarder.start();
       closers.unshift(() => forwarder.stop());
     }
 

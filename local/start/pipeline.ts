@@ -6,16 +6,9 @@ import { readEventInput } from '../../inputs/index.ts';
 import { buildHandler } from '../../functions/lambda/index.ts';
 import type { Bundle } from '../../functions/bundle/index.ts';
 import { ALLOWED_HOSTS_ENV } from '../../functions/channels/wecom/index.ts';
-import {
-  Forwarder,
-  ForwarderMetrics,
-  forwarderKubeApi,
-  forwarderSettings,
-  parseForwarderConfig,
-  sqsQueueClient,
-  systemClock,
-} from '../../forwarder/index.ts';
+import { ForwarderMetrics } from '../../forwarder/index.ts';
 import { EventSourceMapping } from '../event-source-mapping.ts';
+import { inProcessForwarder } from '../in-process-forwarder.ts';
 import { INCIDENT } from '../incident/index.ts';
 import { mountPreviewPage, receiverIndex, toPreviewMessage } from '../preview-page/index.ts';
 import type { LocalStats, PreviewRobot } from '../preview-page/index.ts';
@@ -215,28 +208,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     // The deployed forwarder's defaults, but a real cluster is only read: no checkpoint ConfigMap, no Lease
     // written into someone's cluster.
-    const config = parseForwarderConfig(
-      {
-        queueUrl: queues.queueUrl,
-        clusterName,
-        maxEventAge: RECENT_EVENTS,
-        leaderElect: false,
-        gracePeriod: '5s',
-        ...(fake ? {} : { checkpointConfigmap: '' }),
-      },
-      {},
-    );
+    const { forwarder, config } = inProcessForwarder({
+      kubeConfig: kc,
+      sqs: queues.client,
+      queueUrl: queues.queueUrl,
+      clusterName,
+      logger: pino({ level: 'warn', base: undefined, timestamp: false }, log.forwarderStream()),
+      metrics,
+      flags: { maxEventAge: RECENT_EVENTS, ...(fake ? {} : { checkpointConfigmap: '' }) },
+    });
     const checkpoint = config.checkpoint;
     if (fake && checkpoint)
       fake.upsertNamespace(checkpoint.namespace, { 'kubernetes.io/metadata.name': checkpoint.namespace });
-    const forwarder = new Forwarder({
-      ...forwarderSettings(config),
-      kube: forwarderKubeApi(kc),
-      queue: sqsQueueClient(queues.client, queues.queueUrl),
-      clock: systemClock,
-      logger: pino({ level: 'warn', base: undefined, timestamp: false }, log.forwarderStream()),
-      metrics,
-    });
     await forwarder.start();
     closers.push(() => forwarder.stop());
     stages.push({
