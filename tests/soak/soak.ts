@@ -41,6 +41,24 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** How many of these send times real WeCom would accept: 20 in any 60 s, and a 60 s block after the 21st. */
+function realWecomAccepts(times: number[]): number {
+  const window: number[] = [];
+  let accepted = 0;
+  let blockedUntil = 0;
+  for (const t of times) {
+    if (t < blockedUntil) continue;
+    while (window.length > 0 && window[0]! <= t - 60_000) window.shift();
+    if (window.length >= 20) {
+      blockedUntil = t + 60_000;
+      continue;
+    }
+    window.push(t);
+    accepted++;
+  }
+  return accepted;
+}
+
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -54,7 +72,13 @@ try {
   const start = Date.now();
   const samples: Sample[] = [];
   let delivered = 0;
-  p.wecom.onMessage(() => delivered++);
+  // The real time of each accepted message, per robot: the rig's warp clock passes budget waits at once, so its
+  // emulator accepts more per real minute than real WeCom would.
+  const realTimes = new Map<string, number[]>();
+  p.wecom.onMessage((message) => {
+    delivered++;
+    realTimes.set(message.key, [...(realTimes.get(message.key) ?? []), Date.now()]);
+  });
   let settled = false;
   const phase = (t: number): Sample['phase'] => {
     if (settled) return 'settled';
@@ -144,6 +168,13 @@ try {
     droppedByForwarder: dropped,
     processed: p.processed,
     delivered,
+    /** Of those, what real WeCom would have accepted in real time (20 a minute per robot, then a minute's block). */
+    realWecomWouldAccept: Object.fromEntries(
+      [...realTimes].map(([key, times]) => [
+        key,
+        { accepted: times.length, realWecom: realWecomAccepts(times) },
+      ]),
+    ),
     deadLetters: dlq.visible + dlq.inFlight,
     drainMsAfterLastWrite: drainMs - 5000,
     peakBacklog: Math.max(...samples.map((s) => s.backlog)),
