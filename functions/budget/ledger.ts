@@ -134,6 +134,11 @@ export class BudgetLedger {
     return claimed;
   }
 
+  /** Until when this container knows the robot to be blocked (epoch ms; 0 when it knows of no block). */
+  blockedUntil(robot: RobotId): number {
+    return Math.max(this.seen.get(robot)?.blockedUntil ?? 0, this.local.get(robot)?.blockedUntil ?? 0);
+  }
+
   /** Counters since this ledger was created. */
   stats(): BudgetStats {
     return {

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSHandler } from 'aws-lambda';
 import { BudgetLedger, createBudgetClient, DynamoBudgetStore, MemoryBudgetStore } from '../budget/index.ts';
-import { DynamoPendingStore, MemoryPendingStore } from '../deferral/index.ts';
+import { DynamoPendingStore } from '../deferral/index.ts';
 import type { BatchResult } from '../pipeline/index.ts';
 import { compileRules } from '../rules/index.ts';
 import type { Bundle } from '../bundle/index.ts';
@@ -79,7 +79,9 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
       renderer,
       sender,
       deferral: {
-        pending: dynamodb ? new DynamoPendingStore(dynamodb, table!) : new MemoryPendingStore(),
+        // Without the table, waiting events never park in this process's memory, which dies with the container:
+        // they go back on the queue as copies, or to SQS's redelivery.
+        pending: dynamodb ? new DynamoPendingStore(dynamodb, table!) : undefined,
         copies: eventsQueueUrl ? new SqsCopyQueue(sqs, eventsQueueUrl) : undefined,
         logger,
       },

@@ -114,11 +114,13 @@ export class WebhookSender implements MessageSender {
     let reserved: number | undefined = first;
     return {
       next: async (now, latest) => {
-        if (reserved !== undefined) {
+        // A slot reserved before the robot was blocked (45009 on an earlier message of this batch) is given up.
+        if (reserved !== undefined && reserved >= this.ledger.blockedUntil(robot)) {
           const at = reserved;
           reserved = undefined;
           return at <= latest ? at : null;
         }
+        reserved = undefined;
         const maxWaitMs = Math.min(this.maxWaitMs, latest - now);
         if (maxWaitMs < 0) return null;
         const { slots } = await this.ledger.reserve({ robot, policy, wanted: 1, now, maxWaitMs });

@@ -5,7 +5,7 @@ import type { BatchStats } from '../../../functions/pipeline/index.ts';
 import { validateBundle } from '../../../functions/bundle/index.ts';
 import type { BundleInput } from '../../../functions/bundle/index.ts';
 import { recordingLogger, type LogLine } from '../../helpers/recording-logger.ts';
-import { EventSourceMapping } from '../../../local/index.ts';
+import { EventSourceMapping, startLocalStateTable } from '../../../local/index.ts';
 import type { BatchOutcome } from '../../../local/index.ts';
 import { startSqsEmulator } from '../../../emulators/sqs/index.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
@@ -44,6 +44,11 @@ export interface RigOptions {
   clock?: () => number;
   /** Default: retries back off by milliseconds, not the production quarter second. */
   wecom?: ColdStartOptions['wecom'];
+  /**
+   * Passes the delay of each copy the function re-enqueues (a wait for a robot's budget) on the test's clock, and
+   * sends the copy at once; default: the copy waits its delay in real time, as on SQS.
+   */
+  passDelay?: (ms: number) => void;
 }
 
 /**
@@ -94,7 +99,12 @@ export async function startRig(options: RigOptions): Promise<FunctionRig> {
     }),
   });
 
-  const env: NodeJS.ProcessEnv = { KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: `127.0.0.1:${wecom.port}` };
+  const state = await startLocalStateTable(`state-${process.pid}-${queueSerial}`);
+  const env: NodeJS.ProcessEnv = {
+    KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: `127.0.0.1:${wecom.port}`,
+    KUBE_WECOM_STATE_TABLE: state.tableName,
+    KUBE_WECOM_EVENTS_QUEUE_URL: queue.url,
+  };
   for (const [variable, key] of Object.entries(options.robots)) env[variable] = wecom.webhookUrl(key);
   if (options.directDlq) env.KUBE_WECOM_DLQ_URL = dlq.url;
 
@@ -103,10 +113,26 @@ export async function startRig(options: RigOptions): Promise<FunctionRig> {
   const logs: LogLine[] = [];
   const stats: BatchStats[] = [];
   const invocations: Invocation[] = [];
+  const passDelay = options.passDelay;
+  if (passDelay) {
+    // Only the function sends with a delay, so the rig's own client can carry this.
+    sqs.client.middlewareStack.add(
+      (next) => async (args) => {
+        for (const entry of (args.input as { Entries?: { DelaySeconds?: number }[] }).Entries ?? []) {
+          if (!entry.DelaySeconds) continue;
+          passDelay(entry.DelaySeconds * 1000);
+          entry.DelaySeconds = 0;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'passCopyDelays' },
+    );
+  }
   const handler = buildHandler({
     bundle: validated.bundle,
     env,
     sqs: sqs.client,
+    dynamodb: state.client(),
     logger: recordingLogger(logs),
     metrics: { publish: (batch) => void stats.push(structuredClone(batch)) },
     ...(options.clock ? { clock: options.clock } : {}),
@@ -206,6 +232,7 @@ export async function startRig(options: RigOptions): Promise<FunctionRig> {
     async stop() {
       await mapping?.stop();
       await wecom.stop();
+      await state.stop();
       await sqs.stop();
     },
   };
