@@ -1,6 +1,7 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
+  GetItemCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -19,12 +20,15 @@ const MAX_KEYS = 40;
 const MAX_KEY_LENGTH = 120;
 const OTHERS = '(others)';
 const REASON = 'r:';
+// Counts the parkings into a pile, so taking it deletes only what was read.
+const VERSION = 'version';
+const MAX_TAKE_ATTEMPTS = 5;
 const NAMESPACE = 'n:';
 
 /**
  * Parked events in the state table, one item per receiver (`pending#<receiver>`). Parking is one `UpdateItem` that
- * adds counts (`ADD` is atomic, so parkings from any number of containers never overwrite each other); taking is one
- * `DeleteItem` that returns the item it deleted. Neither reads first.
+ * adds counts (`ADD` is atomic, so parkings from any number of containers never overwrite each other) and never
+ * reads first; taking reads the pile and deletes exactly what it read (see `take`).
  */
 export class DynamoPendingStore implements PendingStore {
   constructor(
@@ -50,12 +54,37 @@ export class DynamoPendingStore implements PendingStore {
     }
   }
 
+  /**
+   * Reads the pile (strongly consistent), then deletes it only if no parking was added since (`version`). A delete
+   * whose answer is lost (a timeout) may or may not have happened: the pile read is returned all the same, so its
+   * events are sent now, and at worst counted again by a later summary; never lost.
+   */
   async take(receiver: string): Promise<ParkedEvents | undefined> {
-    const { Attributes } = await this.client.send(
-      new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(receiver), ReturnValues: 'ALL_OLD' }),
-    );
-    // An item with only a wake-up claim, or an empty parking, holds no events.
-    return Attributes && Number(Attributes.total?.N ?? 0) > 0 ? parkedOf(Attributes) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const { Item } = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: keyOf(receiver), ConsistentRead: true }),
+      );
+      // An item with only a wake-up claim, or an empty parking, holds no events.
+      if (!Item || Number(Item.total?.N ?? 0) === 0) return undefined;
+      try {
+        await this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: keyOf(receiver),
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': VERSION },
+            ExpressionAttributeValues: { ':v': Item[VERSION] ?? { N: '0' } },
+          }),
+        );
+      } catch (error) {
+        // Parked into meanwhile: read again. Out of attempts, leave it for the next batch holding a slot.
+        if (error instanceof ConditionalCheckFailedException) {
+          if (attempt < MAX_TAKE_ATTEMPTS) continue;
+          return undefined;
+        }
+      }
+      return parkedOf(Item);
+    }
   }
 
   private update(receiver: string, parking: Parking, wakeUp: { now: number; dueAt: number } | undefined) {
@@ -75,6 +104,7 @@ export class DynamoPendingStore implements PendingStore {
     add('total', { N: String(tally.total) });
     add('warnings', { N: String(tally.warnings) });
     add('parkings', { SS: [parking.id] });
+    add(VERSION, { N: '1' });
     if (tally.clusters.length > 0) add('clusters', { SS: tally.clusters });
     if (mentions.users.length > 0) add('users', { SS: mentions.users });
     if (mentions.mobiles.length > 0) add('mobiles', { SS: mentions.mobiles });

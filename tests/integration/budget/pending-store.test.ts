@@ -96,6 +96,25 @@ describe('parked events in the state table', () => {
     });
   }
 
+  it('returns the pile it read when the answer to its delete is lost, so no parked event is lost', async () => {
+    const client = aBudgetClient(table.dynamo.endpoint);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'DeleteItemCommand') {
+          throw new Error('socket hang up (the delete went through, its answer did not)');
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'loseDeleteAnswers' },
+    );
+    const pending = new DynamoPendingStore(client, table.tableName);
+    const receiver = `r-${serial++}`;
+    await pending.park(receiver, parking(3));
+    assert.equal((await pending.take(receiver))!.tally.total, 3);
+    assert.equal(await pending.take(receiver), undefined, 'and it was deleted');
+  });
+
   it('keeps a pile of many distinct reasons within one item, folding the rarest into (others)', async () => {
     const pending = new DynamoPendingStore(aBudgetClient(table.dynamo.endpoint), table.tableName);
     const receiver = `r-${serial++}`;

@@ -214,6 +214,7 @@ describe('serverless package', { concurrency: false }, () => {
         const granted = statements.flatMap(actionsOf).sort();
         assert.deepEqual(granted, [
           'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
           'kms:Decrypt',
@@ -234,6 +235,7 @@ describe('serverless package', { concurrency: false }, () => {
         ]);
         assert.equal(byAction('dynamodb:UpdateItem'), byAction('dynamodb:PutItem'));
         assert.equal(byAction('dynamodb:UpdateItem'), byAction('dynamodb:DeleteItem'));
+        assert.equal(byAction('dynamodb:UpdateItem'), byAction('dynamodb:GetItem'));
         assert.deepEqual(byAction('dynamodb:UpdateItem').Resource, getAtt('StateTable', 'Arn'));
         const ssmPath = `:parameter/kube-wecom/${stage}/*`;
         assert.ok(JSON.stringify(byAction('ssm:GetParameters').Resource).endsWith(`${ssmPath}"}`));
