@@ -17,9 +17,9 @@ import { silentLogger, type Clock, type Logger, type Sleep } from '../../ports.t
 import type { SendGate, SendOptions, SendResult } from './types.ts';
 import { checkWebhookUrl, scrubKey, type WebhookTarget } from './webhook-url.ts';
 
-// Half the shared budget's margin (functions/budget: 2 s): a send within it of its slot stays a window apart from the
-// send whose slot it reuses.
-const LATE_SLOT_MS = 1000;
+// Within the shared budget's margin (functions/budget: 2 s, less some for the request's way): a send this close to
+// its slot stays a window apart from the send that will reuse its place in the robot's ring.
+const LATE_SLOT_MS = 1500;
 
 /** Construction options of `WecomClient`; every one has a production default. */
 export interface WecomClientOptions {
