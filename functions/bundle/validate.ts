@@ -3,6 +3,7 @@ import type { BundleProblem } from './errors.ts';
 import { jsonPath } from './json-path.ts';
 import { compilePattern } from '../rules/pattern.ts';
 import { knownFieldsAt } from './known-fields.ts';
+import { checkChannelFields } from './channel-check.ts';
 import { bundleSchema, CONTENT_LIMITS, ROBOT_MESSAGES_PER_MINUTE } from './schema.ts';
 import type { Bundle, Msgtype } from './schema.ts';
 import { didYouMean } from './suggest.ts';
@@ -100,6 +101,9 @@ function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleP
     if (Array.isArray(receiver.pool)) {
       receiver.pool.forEach((webhook, i) => checkWebhook(webhook, [...at, 'pool', i], error, warn));
     }
+    checkChannelFields(receiver, at, error, warn);
+    // The other channels' limits are checked with their fields.
+    const wecom = receiver.channel === undefined || receiver.channel === 'wecom';
     const msgtype = (typeof receiver.msgtype === 'string' ? receiver.msgtype : 'markdown') as Msgtype;
     for (const key of ['template', 'digestTemplate', 'bodyTemplate']) {
       const ref = receiver[key];
@@ -122,6 +126,7 @@ function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleP
       );
     }
     if (
+      wecom &&
       typeof receiver.maxMessagesPerMinute === 'number' &&
       receiver.maxMessagesPerMinute > ROBOT_MESSAGES_PER_MINUTE
     ) {
@@ -131,7 +136,7 @@ function checkMeaning(bundle: Json, problems: BundleProblem[], warnings: BundleP
       );
     }
     const limit = CONTENT_LIMITS[msgtype];
-    if (limit !== undefined && typeof receiver.maxBytes === 'number' && receiver.maxBytes > limit) {
+    if (wecom && limit !== undefined && typeof receiver.maxBytes === 'number' && receiver.maxBytes > limit) {
       error(
         [...at, 'maxBytes'],
         `${msgtype} content is limited to ${limit} bytes by WeCom; maxBytes may only lower it`,
