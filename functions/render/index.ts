@@ -3,6 +3,8 @@
  * text escaped for the msgtype; code builds the JSON body, fits it to WeCom's byte limits and places mentions.
  */
 export { compileRenderer } from './renderer.ts';
+export { channelRendering } from './channel.ts';
+export type { ChannelRendering } from './channel.ts';
 export type { RendererOptions } from './renderer.ts';
 export { checkBodyTemplate } from './body-check.ts';
 export { sampleEvent } from './sample.ts';

@@ -1,5 +1,5 @@
 import { neutralizeAt } from '../content/index.ts';
-import { escapeMarkdown, sanitize } from '../../render/index.ts';
+import { escapeMarkdown, sanitize } from '../../render/escape.ts';
 import type { DingtalkMsgtype } from './bodies.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { escapeMarkdown, escapeText } from '../../render/index.ts';
+import { escapeMarkdown, escapeText } from '../../render/escape.ts';
 import type { FeishuMsgtype } from './bodies.ts';
 
 /**
