@@ -44,6 +44,10 @@ export interface RigOptions {
   clock?: () => number;
   /** Default: retries back off by milliseconds, not the production quarter second. */
   wecom?: ColdStartOptions['wecom'];
+  /** More of the function's environment: the other channels' webhooks and secrets. */
+  env?: NodeJS.ProcessEnv;
+  /** More hosts (`host:port`) the function may send to besides the WeCom emulator: the other channels' emulators. */
+  allowedHosts?: readonly string[];
 }
 
 /**
@@ -94,7 +98,10 @@ export async function startRig(options: RigOptions): Promise<FunctionRig> {
     }),
   });
 
-  const env: NodeJS.ProcessEnv = { KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: `127.0.0.1:${wecom.port}` };
+  const env: NodeJS.ProcessEnv = {
+    ...options.env,
+    KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: [`127.0.0.1:${wecom.port}`, ...(options.allowedHosts ?? [])].join(','),
+  };
   for (const [variable, key] of Object.entries(options.robots)) env[variable] = wecom.webhookUrl(key);
   if (options.directDlq) env.KUBE_WECOM_DLQ_URL = dlq.url;
 
