@@ -141,10 +141,16 @@ function measured(
 ): Pick<ChannelRendering, 'room' | 'mentionBytes' | 'message'> {
   const overhead = (mentions: ResolvedMentions) => measure(build('', mentions), '') + TITLE_BYTES;
   const bare = overhead(NOBODY);
+  // A delivery's mentions are one object for all its messages: measured once, not once per message.
+  const measuredMentions = new WeakMap<ResolvedMentions, number>();
   return {
     room: Math.max(0, Math.floor((limit - bare) / growth)),
-    mentionBytes: (mentions) =>
-      mentions.users.length + mentions.mobiles.length === 0 && !mentions.all ? 0 : overhead(mentions) - bare,
+    mentionBytes(mentions) {
+      if (mentions.users.length + mentions.mobiles.length === 0 && !mentions.all) return 0;
+      let bytes = measuredMentions.get(mentions);
+      if (bytes === undefined) measuredMentions.set(mentions, (bytes = overhead(mentions) - bare));
+      return bytes;
+    },
     message(content, mentions) {
       let text = content;
       let body = build(text, mentions);
