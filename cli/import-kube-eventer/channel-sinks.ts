@@ -1,5 +1,5 @@
 import type { BundleInput, Matcher } from '../../functions/bundle/index.ts';
-import { mapWebhookFilters } from './filters.ts';
+import { WEBHOOK_PARAMS, mapWebhookFilters } from './filters.ts';
 import type { SinkUri } from './sink-uri.ts';
 import type { BodyConfigMap, Findings } from './types.ts';
 
@@ -65,7 +65,9 @@ export function importWechat(uri: SinkUri, findings: Findings, store: StoreSecre
   const ids = (key: string) => {
     const value = uri.query.get(key)?.[0];
     if (value?.includes(','))
-      findings.changed.push(`${key}=${value}: WeCom separates ids with "|"; the commas are read as separators`);
+      findings.changed.push(
+        `${key}=${value}: WeCom separates ids with "|"; the commas are read as separators`,
+      );
     return value?.split(/[|,]/).filter((id) => id !== '');
   };
   const toUser = ids('to_user');
@@ -105,7 +107,7 @@ export function importWebhookChannel(
   const filters = mapWebhookFilters(uri.query, findings);
   if (filters.matchesNothing) return { skip: `${filters.matchesNothing}: this sink never sent anything` };
   const target = uri.target.split(/[?#]/, 1)[0]!;
-  const kept = [...uri.query.entries()].filter(([name]) => !WEBHOOK_SINK_PARAMS.has(name));
+  const kept = [...uri.query.entries()].filter(([name]) => !WEBHOOK_PARAMS.has(name));
   const query = kept.flatMap(([name, values]) => values.map((v) => `${name}=${encodeURIComponent(v)}`));
   const url = query.length > 0 ? `${target}?${query.join('&')}` : target;
   const method = uri.query.get('method')?.[0] ?? 'GET';
@@ -134,18 +136,6 @@ export function importWebhookChannel(
   );
   return { receiver, match: filters.match };
 }
-
-/** The webhook sink's own parameters, which kube-eventer strips from the URL it posts to. */
-const WEBHOOK_SINK_PARAMS = new Set([
-  'level',
-  'namespaces',
-  'kinds',
-  'reason',
-  'method',
-  'header',
-  'custom_body_configmap',
-  'custom_body_configmap_namespace',
-]);
 
 const CREDENTIAL_HEADER = /authorization|token|secret|key|cookie|signature/i;
 

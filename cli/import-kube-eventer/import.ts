@@ -1,6 +1,6 @@
 import { mentionsSchema } from '../../functions/bundle/index.ts';
 import type { BundleInput, Matcher, Msgtype } from '../../functions/bundle/index.ts';
-import { mapWebhookFilters } from './filters.ts';
+import { WEBHOOK_PARAMS, mapWebhookFilters } from './filters.ts';
 import { escapeRegex } from './reason-pattern.ts';
 import { parseSinkUri, showEnv, unknownEnvNames, wholeUnknownEnv } from './sink-uri.ts';
 import type { SinkUri } from './sink-uri.ts';
@@ -37,16 +37,6 @@ type RouteInput = BundleInput['routes'][number];
 
 const WECOM_HOST = 'qyapi.weixin.qq.com';
 const WECOM_PATH = '/cgi-bin/webhook/send';
-const WEBHOOK_PARAMS = new Set([
-  'level',
-  'namespaces',
-  'kinds',
-  'reason',
-  'method',
-  'header',
-  'custom_body_configmap',
-  'custom_body_configmap_namespace',
-]);
 const SECRET_PARAMS =
   /^(?:key|access_token|sign|corp_secret|password|esUserSecret|accessKeySecret|token|secret)$/i;
 

@@ -58,18 +58,9 @@ export async function startChannelRobots(bundle: Bundle): Promise<ChannelRobots>
       case 'wecom':
         receivers[name] = receiver;
         break;
-      case 'dingtalk': {
-        const emulator = await dingtalk();
-        emulator.addRobot({ token, ...(secret ? { secret } : {}), ...keywordsOf(receiver) });
-        receivers[name] = withSecret(
-          { ...receiver, webhook: local(emulator.webhookUrl(token)) },
-          secret,
-          local,
-        );
-        break;
-      }
+      case 'dingtalk':
       case 'feishu': {
-        const emulator = await feishu();
+        const emulator = await (receiver.channel === 'dingtalk' ? dingtalk() : feishu());
         emulator.addRobot({ token, ...(secret ? { secret } : {}), ...keywordsOf(receiver) });
         receivers[name] = withSecret(
           { ...receiver, webhook: local(emulator.webhookUrl(token)) },
