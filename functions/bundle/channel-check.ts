@@ -6,7 +6,7 @@ import {
 } from '../channels/webhook/index.ts';
 import { WEBHOOK_FIELDS } from '../render/webhook-fields.ts';
 import { ROBOT_POLICIES } from '../budget/policies.ts';
-import { CHANNELS, CHANNEL_MSGTYPES, CHANNEL_ONLY_FIELDS } from './channel-schema.ts';
+import { CHANNELS, CHANNEL_MSGTYPES, CHANNEL_ONLY_FIELDS, RECEIVER_MSGTYPES } from './channel-schema.ts';
 import type { Channel } from './channel-schema.ts';
 
 type Path = Array<string | number>;
@@ -40,7 +40,9 @@ export function checkChannelFields(
       error([...at, field], `only for channel ${channels.join(' or ')}, not ${channel}`);
   }
   const msgtypes: readonly string[] = CHANNEL_MSGTYPES[channel];
-  if (typeof receiver.msgtype === 'string' && !msgtypes.includes(receiver.msgtype)) {
+  // A msgtype no channel has is the schema's to report; one of another channel is reported here.
+  const known = (RECEIVER_MSGTYPES as readonly unknown[]).includes(receiver.msgtype);
+  if (known && !msgtypes.includes(receiver.msgtype as string)) {
     error(
       [...at, 'msgtype'],
       msgtypes.length === 0
