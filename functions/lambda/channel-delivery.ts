@@ -1,4 +1,3 @@
-import type { RobotPolicy } from '../budget/index.ts';
 import type { Receiver } from '../bundle/index.ts';
 import type { ChannelClientOptions } from '../channels/delivery/index.ts';
 import { DingtalkClient } from '../channels/dingtalk/index.ts';
@@ -9,17 +8,9 @@ import { WebhookClient, checkWebhookHeaders } from '../channels/webhook/index.ts
 import { WecomAppClient } from '../channels/wecom-app/index.ts';
 import type { WecomAppBody } from '../channels/wecom-app/index.ts';
 import type { WebhookResolver } from '../channels/wecom/index.ts';
-import { policyOf } from './robot-policy.ts';
 
 /** The receiver channels this module delivers to: every one but WeCom group robots. */
 export type OtherChannel = Exclude<Receiver['channel'], 'wecom'>;
-
-/** The budget identity of a receiver's robot, and the platform's limits for it. */
-export interface ChannelRobot {
-  /** What names the robot (or application) in the shared budget; hashed by the caller, never stored as is. */
-  identity: string;
-  policy: RobotPolicy;
-}
 
 /**
  * Delivery to the channels besides WeCom group robots: each receiver's body goes to its channel's client, signed
@@ -43,13 +34,14 @@ export class ChannelDelivery {
     this.webhook = new WebhookClient(options);
   }
 
-  /** The robot a message to `url` spends the budget of: an application for WeCom apps, else the URL's robot. */
-  robotOf(receiver: Receiver & { channel: OtherChannel }, url: string): ChannelRobot {
-    const identity =
-      receiver.channel === 'wecom-app'
-        ? `wecom-app\n${url}\n${receiver.corpId}\n${receiver.agentId}`
-        : `${receiver.channel}\n${url}`;
-    return { identity, policy: policyOf(receiver) };
+  /**
+   * What names the robot a message to `url` spends the budget of (hashed by the caller, never stored as is): the
+   * application for WeCom apps, since their limit counts per application; else the robot's URL.
+   */
+  robotOf(receiver: Receiver & { channel: OtherChannel }, url: string): string {
+    return receiver.channel === 'wecom-app'
+      ? `wecom-app\n${url}\n${receiver.corpId}\n${receiver.agentId}`
+      : `${receiver.channel}\n${url}`;
   }
 
   /** Sends one rendered body; throws the channel's `ChannelError` (or a `WebhookRefError` for a secret). */

@@ -148,7 +148,7 @@ export class WebhookSender implements MessageSender {
       await this.channels.send(receiver, url, message.body, deadline);
     } catch (err) {
       if (err instanceof ChannelRateLimitedError) {
-        const robot = robotIdOf(this.channels.robotOf(receiver, url).identity);
+        const robot = robotIdOf(this.channels.robotOf(receiver, url));
         await this.ledger.block({ robot, until: this.clock() + err.retryAfterMs });
       }
       throw err;
@@ -177,7 +177,7 @@ export class WebhookSender implements MessageSender {
   private async robotOf(receiver: Receiver, ref: string): Promise<RobotId | undefined> {
     try {
       const url = await this.urlOf(ref);
-      if (isOtherChannel(receiver)) return robotIdOf(this.channels.robotOf(receiver, url).identity);
+      if (isOtherChannel(receiver)) return robotIdOf(this.channels.robotOf(receiver, url));
       return robotIdOf(this.client.robotOf(url));
     } catch {
       return undefined;
