@@ -29,6 +29,7 @@ export async function benchRender(opts: { quick: boolean }): Promise<BenchResult
       // The built-in markdown template given as the operator's own: the same work, plus the time limit every
       // operator template renders under (a node:vm timeout, whose watchdog thread is what this row measures).
       own: { webhook: 'env:WECOM_OWN', msgtype: 'markdown', template: 'own' },
+      ...CHANNEL_RECEIVERS,
     },
     templates: { own: BUILTIN_SOURCES['builtin/markdown'] },
     routes: [],
@@ -73,6 +74,12 @@ export async function benchRender(opts: { quick: boolean }): Promise<BenchResult
   const split = medianMs(() => {
     for (const group of longDigests) sink += renderer.renderDigest('md', group, {}, NO_MENTIONS).length;
   }, runs);
+  const perChannel = Object.keys(CHANNEL_RECEIVERS).map((receiver) => ({
+    receiver,
+    ms: medianMs(() => {
+      for (const event of events) sink += renderer.renderEvent(receiver, event, MENTIONS).length;
+    }, runs),
+  }));
   if (sink < 0) console.log(sink);
 
   const rate = (count: number, ms: number) => Math.round(count / (ms / 1000));
@@ -116,8 +123,35 @@ export async function benchRender(opts: { quick: boolean }): Promise<BenchResult
       value: rate(longDigests.length, split),
       unit: 'digests/s',
     },
+    ...perChannel.map(({ receiver, ms }) => ({
+      case: `render: 10,000 single-event ${CHANNEL_RECEIVERS[receiver]!.channel} ${CHANNEL_RECEIVERS[receiver]!.msgtype ?? 'body'} messages with mentions`,
+      value: rate(size, ms),
+      unit: 'messages/s',
+      floor,
+      ratio: ms / floor,
+    })),
   ];
 }
+
+/** One receiver per channel besides WeCom, with what costs there: signing room, keywords, recipients, a body. */
+const CHANNEL_RECEIVERS: Record<string, { channel: string; msgtype?: string } & Record<string, unknown>> = {
+  dingtalk: { channel: 'dingtalk', webhook: 'env:DT', msgtype: 'markdown', keywords: ['k8s'] },
+  feishu: { channel: 'feishu', webhook: 'env:FS', msgtype: 'post', secret: 'env:FS_SECRET' },
+  'wecom-app': {
+    channel: 'wecom-app',
+    webhook: 'https://qyapi.weixin.qq.com',
+    msgtype: 'markdown',
+    corpId: 'ww1',
+    corpSecret: 'env:APP_SECRET',
+    agentId: 1000002,
+  },
+  webhook: {
+    channel: 'webhook',
+    webhook: 'https://hooks.example.com/k8s',
+    allowedHosts: ['hooks.example.com'],
+    body: '{"title":"{{ title }}","pod":"{{ .InvolvedObject.Name }}","text":"{{ text }}"}',
+  },
+};
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import { Command } from 'commander';
 import { noteNodeVersionForAws } from '../aws-sdk-node-notice.ts';
-import type { Bundle } from '../../functions/bundle/index.ts';
+import type { Bundle, Receiver } from '../../functions/bundle/index.ts';
+import type { WebhookResolver } from '../../functions/channels/wecom/index.ts';
 import { BUNDLE_RULE, chooseBundle, takesBundle, type ParsedBundleOptions } from './bundle-argument.ts';
 
 /** `kube-wecom send-test`: one real message to one receiver, to check its webhook before relying on it. */
 export const sendTestCommand = takesBundle(
   new Command('send-test').description(
-    "Send one test message to a receiver and print WeCom's answer with its errcode explained (exit 1 if it failed)",
+    "Send one test message to a receiver and print the platform's answer with its errcode explained (exit 1 if it failed)",
   ),
 )
   .requiredOption('-r, --receiver <name>', 'receiver to send to (a key of "receivers" in the bundle)')
@@ -85,20 +86,21 @@ export async function runSendTest(options: SendTestOptions, io: SendTestIo): Pro
     void io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
   const logger = { debug() {}, info() {}, warn: say, error: say };
   if (receiver.webhook.startsWith('ssm:')) noteNodeVersionForAws(io.stderr);
-  let webhook = '';
+  const content =
+    options.message ??
+    `kube-wecom test message for receiver "${options.receiver}" from ${hostname()} at ${new Date().toISOString()}`;
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const resolver = new wecom.WebhookResolver({ env: io.env });
+  if (receiver.channel !== 'wecom') return sendToChannel(receiver, content, deadline, resolver, options, io);
+  const msgtype = bundles.msgtypeOf(receiver);
   try {
-    webhook = await new wecom.WebhookResolver({ env: io.env }).resolve(receiver.webhook);
-    const content =
-      options.message ??
-      `kube-wecom test message for receiver "${options.receiver}" from ${hostname()} at ${new Date().toISOString()}`;
-    io.stdout.write(
-      `sending a ${receiver.msgtype} message to ${options.receiver}: ${wecom.redactWebhook(webhook)}\n`,
-    );
+    const webhook = await resolver.resolve(receiver.webhook);
+    io.stdout.write(`sending a ${msgtype} message to ${options.receiver}: ${wecom.redactWebhook(webhook)}\n`);
     const client = new wecom.WecomClient({ allowedHosts: wecom.allowedHostsFromEnv(io.env), logger });
     const result = await client.send(
       webhook,
-      { msgtype: receiver.msgtype, [receiver.msgtype]: { content } },
-      { deadline: Date.now() + timeoutSeconds * 1000, maxMessagesPerMinute: receiver.maxMessagesPerMinute },
+      { msgtype, [msgtype]: { content } },
+      { deadline, maxMessagesPerMinute: receiver.maxMessagesPerMinute },
     );
     io.stdout.write(`WeCom answered errcode 0: ${result.errmsg} (after ${result.attempts} attempt(s))\n`);
     io.stdout.write(`  meaning: ${wecom.explainErrcode(0).meaning}\n`);
@@ -121,3 +123,50 @@ export async function runSendTest(options: SendTestOptions, io: SendTestIo): Pro
     return 1;
   }
 }
+
+/**
+ * The test message on a channel other than WeCom group robots: built as the function builds it (escaped, signed,
+ * with keywords, recipients or the body template) and sent once through the same delivery; the platform's answer
+ * is explained from the channel's errcode table.
+ */
+async function sendToChannel(
+  receiver: Receiver,
+  content: string,
+  deadline: number,
+  resolver: WebhookResolver,
+  options: SendTestOptions,
+  io: SendTestIo,
+): Promise<number> {
+  const [{ channelRendering }, { ChannelDelivery }, delivery, wecom] = await Promise.all([
+    import('../../functions/render/index.ts'),
+    import('../../functions/lambda/channel-delivery.ts'),
+    import('../../functions/channels/delivery/index.ts'),
+    import('../../functions/channels/wecom/index.ts'),
+  ]);
+  const rendering = channelRendering(receiver)!;
+  const { body } = rendering.message(rendering.escape(content), NO_ONE, undefined);
+  try {
+    const url = await resolver.resolve(receiver.webhook);
+    io.stdout.write(
+      `sending a ${rendering.channel} ${rendering.msgtype} message to ${options.receiver}: ${delivery.redactUrl(url)}\n`,
+    );
+    const channels = new ChannelDelivery(resolver, { allowedHosts: wecom.allowedHostsFromEnv(io.env) });
+    await channels.send(receiver as Receiver & { channel: typeof rendering.channel }, url, body, deadline);
+    io.stdout.write(`${rendering.channel} accepted the message\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof wecom.WecomError) {
+      io.stdout.write(`failed: ${err.message}\n`);
+      return 1;
+    }
+    if (!(err instanceof delivery.ChannelError)) throw err;
+    io.stdout.write(`failed: ${err.message}\n`);
+    if (err.retryable)
+      io.stdout.write(
+        `  this failure is transient: trying again after ${Math.ceil(err.retryAfterMs / 1000)} s may succeed\n`,
+      );
+    return 1;
+  }
+}
+
+const NO_ONE = { users: [], mobiles: [], all: false };

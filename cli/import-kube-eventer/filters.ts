@@ -2,6 +2,18 @@ import type { Matcher } from '../../functions/bundle/index.ts';
 import { escapeRegex, translateReason } from './reason-pattern.ts';
 import type { Findings } from './types.ts';
 
+/** The webhook sink's own parameters: kube-eventer strips them from the URL it posts to. */
+export const WEBHOOK_PARAMS = new Set([
+  'level',
+  'namespaces',
+  'kinds',
+  'reason',
+  'method',
+  'header',
+  'custom_body_configmap',
+  'custom_body_configmap_namespace',
+]);
+
 /** A webhook sink's filters as a kube-wecom matcher, or why the sink never sent anything. */
 export interface FilterMapping {
   match: Matcher;

@@ -1,6 +1,6 @@
 import { mentionsSchema } from '../../functions/bundle/index.ts';
 import type { BundleInput, Matcher, Msgtype } from '../../functions/bundle/index.ts';
-import { mapWebhookFilters } from './filters.ts';
+import { WEBHOOK_PARAMS, mapWebhookFilters } from './filters.ts';
 import { escapeRegex } from './reason-pattern.ts';
 import { parseSinkUri, showEnv, unknownEnvNames, wholeUnknownEnv } from './sink-uri.ts';
 import type { SinkUri } from './sink-uri.ts';
@@ -14,6 +14,8 @@ import type {
   TemplateFinding,
 } from './types.ts';
 import { importBody } from './wecom-body.ts';
+import { importDingtalk, importWebhookChannel, importWechat } from './channel-sinks.ts';
+import type { ChannelImport, StoreSecret } from './channel-sinks.ts';
 import type { BodyImport } from './wecom-body.ts';
 
 /** What to import. */
@@ -35,23 +37,10 @@ type RouteInput = BundleInput['routes'][number];
 
 const WECOM_HOST = 'qyapi.weixin.qq.com';
 const WECOM_PATH = '/cgi-bin/webhook/send';
-const WEBHOOK_PARAMS = new Set([
-  'level',
-  'namespaces',
-  'kinds',
-  'reason',
-  'method',
-  'header',
-  'custom_body_configmap',
-  'custom_body_configmap_namespace',
-]);
 const SECRET_PARAMS =
   /^(?:key|access_token|sign|corp_secret|password|esUserSecret|accessKeySecret|token|secret)$/i;
 
 const OTHER_SINKS: Record<string, string> = {
-  dingtalk: 'a DingTalk robot, not WeCom',
-  wechat:
-    'the WeCom application-message API (corp_id/agent_id), not a group robot: create a group robot and use a webhook sink line',
   sls: 'Alibaba Cloud Log Service storage, not a chat notification',
   elasticsearch: 'Elasticsearch storage, not a chat notification',
   kafka: 'Kafka, not a chat notification',
@@ -110,6 +99,14 @@ export function importKubeEventer(input: ImportInput): ImportResult {
     const skip = (reason: string) => {
       sink.reason = reason;
     };
+    const receiverName = `${prefix}kube-eventer-${index}`;
+    const store: StoreSecret = (value, kind) => storeSecret(value, flag, receiverName, kind);
+    const channel = channelSink(uri, input.configMaps, findings, store);
+    if (channel) {
+      if ('skip' in channel) skip(`${uri.kind} sink: ${channel.skip}`);
+      else addRoute(sink, receiverName, channel.receiver, channel.match, []);
+      return;
+    }
     if (uri.kind !== 'webhook') {
       const what = OTHER_SINKS[uri.kind];
       skip(
@@ -122,12 +119,6 @@ export function importKubeEventer(input: ImportInput): ImportResult {
     if (!uri.url) {
       skip(
         'the webhook URL has no host, so kube-eventer refused this sink at start ("uri host is not valid")',
-      );
-      return;
-    }
-    if (uri.url.host !== WECOM_HOST || uri.url.pathname !== WECOM_PATH) {
-      skip(
-        `a webhook to ${uri.url.host}, not a WeCom group robot (${WECOM_HOST}${WECOM_PATH}); kube-wecom only sends to WeCom — keep kube-eventer for it`,
       );
       return;
     }
@@ -153,18 +144,27 @@ export function importKubeEventer(input: ImportInput): ImportResult {
       );
 
     noteTransport(uri, findings);
-    const receiverName = `${prefix}kube-eventer-${index}`;
     const receiver: ReceiverInput = {
-      webhook: `env:${storeSecret(key, flag, receiverName)}`,
+      webhook: store(key, 'WECOM_KEY'),
       msgtype: 'text',
     };
     sink.template = applyBody(uri, input.configMaps, receiver, bundle.templates, sink);
-    bundle.receivers[receiverName] = receiver;
+    addRoute(sink, receiverName, receiver, filters.match, filters.suggestedExcludes);
+  });
 
-    const match: Matcher = { ...filters.match };
+  /** Adds the receiver and its route (limited to `--cluster`), and marks the sink imported. */
+  function addRoute(
+    sink: SinkReport,
+    receiverName: string,
+    receiver: ReceiverInput,
+    filtered: Matcher,
+    suggestedExcludes: readonly string[],
+  ): void {
+    bundle.receivers[receiverName] = receiver;
+    const match: Matcher = { ...filtered };
     if (input.cluster) {
       match.clusters = [escapeRegex(input.cluster)];
-      findings.mapped.push(
+      sink.findings.mapped.push(
         `--cluster ${input.cluster} → match.clusters (the route applies to that cluster's events only)`,
       );
     }
@@ -174,28 +174,29 @@ export function importKubeEventer(input: ImportInput): ImportResult {
       receivers: [receiverName],
       repeat: 'exponential',
     });
-    if (filters.suggestedExcludes.length > 0) {
-      findings.human.push(
-        `probably meant: replace match.reasons with "exclude": { "reasons": ${JSON.stringify(filters.suggestedExcludes)} } on route ${receiverName} (not applied: it changes what is sent)`,
+    if (suggestedExcludes.length > 0) {
+      sink.findings.human.push(
+        `probably meant: replace match.reasons with "exclude": { "reasons": ${JSON.stringify(suggestedExcludes)} } on route ${receiverName} (not applied: it changes what is sent)`,
       );
     }
     Object.assign(sink, { status: 'imported', receiver: receiverName, route: receiverName });
-  });
+  }
 
-  function storeSecret(key: string, flag: SinkFlag, receiver: string): string {
+  /** Lists a secret found in a sink line under the variables to set, once per value; returns its `env:` reference. */
+  function storeSecret(key: string, flag: SinkFlag, receiver: string, kind: string): string {
     const fromEnv = wholeUnknownEnv(key);
     const origin = fromEnv
       ? (flag.envOrigins?.get(fromEnv) ?? `environment variable ${fromEnv} of kube-eventer`)
       : flag.source;
     let secret = secretsByKey.get(key);
     if (!secret) {
-      const env = fromEnv ?? `${envPrefix}WECOM_KEY_${secretsByKey.size + 1}`;
+      const env = fromEnv ?? `${envPrefix}${kind}_${secretsByKey.size + 1}`;
       secret = { env, value: fromEnv ? '' : key, receivers: [], origin };
       secretsByKey.set(key, secret);
       report.secrets.push(secret);
     }
     secret.receivers.push(receiver);
-    return secret.env;
+    return `env:${secret.env}`;
   }
 
   const zone = timeZoneOf(input.sinks);
@@ -211,6 +212,24 @@ export function importKubeEventer(input: ImportInput): ImportResult {
   }
   if (bundle.routes.length > 0) report.general.push(...GENERAL);
   return { bundle, report };
+}
+
+/**
+ * The importer for a sink line on another channel than WeCom group robots: `dingtalk:`, `wechat:`, and `webhook:`
+ * lines to other hosts; undefined for WeCom robot lines and sink kinds that are not chat.
+ */
+function channelSink(
+  uri: SinkUri,
+  configMaps: readonly BodyConfigMap[],
+  findings: Findings,
+  store: StoreSecret,
+): ChannelImport | undefined {
+  if (uri.kind === 'dingtalk') return importDingtalk(uri, findings, store);
+  if (uri.kind === 'wechat') return importWechat(uri, findings, store);
+  const { url } = uri;
+  if (uri.kind !== 'webhook' || !url || (url.host === WECOM_HOST && url.pathname === WECOM_PATH))
+    return undefined;
+  return importWebhookChannel({ ...uri, url }, configMaps, findings, store);
 }
 
 /** The TZ kube-eventer's container ran with (from its manifest), when it names a real zone. */

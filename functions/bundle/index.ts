@@ -5,6 +5,7 @@
  * receives the bundle already validated at packaging time and only imports its types.
  */
 export * from './schema.ts';
+export * from './channel-schema.ts';
 export * from './errors.ts';
 export { jsonPath } from './json-path.ts';
 export { bundleJsonSchema } from './json-schema.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
+import { ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
+import { channelFields, RECEIVER_MSGTYPES } from './channel-schema.ts';
 
 export { CONTENT_LIMITS, MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
 export type { Msgtype } from '../channels/wecom/index.ts';
@@ -92,7 +93,10 @@ export const receiverSchema = z.strictObject({
     .describe(
       'More robots in the same group (webhooks, same reference rules): each has its own per-minute budget, and messages spread over them.',
     ),
-  msgtype: z.enum(MSGTYPES).default('markdown'),
+  msgtype: z
+    .enum(RECEIVER_MSGTYPES)
+    .optional()
+    .describe('Per channel (see `channel`); default markdown, or interactive (a card) for feishu.'),
   template: z.string().optional().describe('Template for one event; default: the built-in for the msgtype.'),
   digestTemplate: z
     .string()
@@ -106,7 +110,13 @@ export const receiverSchema = z.strictObject({
     ),
   mentions: mentionsSchema.optional(),
   maxMessagesPerMinute: z.number().int().min(1).default(ROBOT_MESSAGES_PER_MINUTE),
-  maxBytes: z.number().int().min(256).optional().describe('Lower the content limit; never above WeCom’s.'),
+  maxBytes: z
+    .number()
+    .int()
+    .min(256)
+    .optional()
+    .describe('Lower the content limit; never above the channel’s.'),
+  ...channelFields,
 });
 
 export const REPEAT_POLICIES = ['always', 'first', 'exponential'] as const;

@@ -6,6 +6,7 @@ import type { BundleProblem } from './errors.ts';
 import { jsonPath } from './json-path.ts';
 import { compilePattern } from '../rules/index.ts';
 import { knownFieldsAt } from './known-fields.ts';
+import { checkChannelFields } from './channel-check.ts';
 import { bundleSchema, CONTENT_LIMITS, ROBOT_MESSAGES_PER_MINUTE } from './schema.ts';
 import type { Bundle, Msgtype } from './schema.ts';
 import { didYouMean } from './suggest.ts';
@@ -122,6 +123,9 @@ function checkMeaning(
       );
     }
     checkMentions(receiver.mentions, [...at, 'mentions'], error);
+    checkChannelFields(receiver, at, error, warn);
+    // The other channels' limits are checked with their fields.
+    const wecom = receiver.channel === undefined || receiver.channel === 'wecom';
     const msgtype = (typeof receiver.msgtype === 'string' ? receiver.msgtype : 'markdown') as Msgtype;
     for (const key of ['template', 'digestTemplate', 'bodyTemplate']) {
       const ref = receiver[key];
@@ -144,6 +148,7 @@ function checkMeaning(
       );
     }
     if (
+      wecom &&
       typeof receiver.maxMessagesPerMinute === 'number' &&
       receiver.maxMessagesPerMinute > ROBOT_MESSAGES_PER_MINUTE
     ) {
@@ -153,7 +158,7 @@ function checkMeaning(
       );
     }
     const limit = CONTENT_LIMITS[msgtype];
-    if (limit !== undefined && typeof receiver.maxBytes === 'number' && receiver.maxBytes > limit) {
+    if (wecom && limit !== undefined && typeof receiver.maxBytes === 'number' && receiver.maxBytes > limit) {
       error(
         [...at, 'maxBytes'],
         `${msgtype} content is limited to ${limit} bytes by WeCom; maxBytes may only lower it`,

@@ -16,6 +16,7 @@ import { powertoolsLogger, powertoolsMetrics } from './observability.ts';
 import type { Clock, Logger } from '../ports.ts';
 import type { BatchMetrics } from './observability.ts';
 import { WebhookSender } from './webhook-sender.ts';
+import { ChannelDelivery } from './channel-delivery.ts';
 
 /** The environment the function reads, and the clients tests and `npm start` may swap. */
 export interface ColdStartOptions {
@@ -56,7 +57,9 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
   const engine = compileRules(bundle);
   const renderer = compileRenderer(bundle, { now: clock });
   const resolver = new WebhookResolver({ env, ...(options.ssm ? { ssm: options.ssm } : {}) });
-  const client = new WecomClient({ ...options.wecom, allowedHosts: allowedHostsFromEnv(env), clock, logger });
+  const allowedHosts = allowedHostsFromEnv(env);
+  const client = new WecomClient({ ...options.wecom, allowedHosts, clock, logger });
+  const channels = new ChannelDelivery(resolver, { allowedHosts, clock });
   const table = env.KUBE_WECOM_STATE_TABLE;
   if (!table) logger.warn("KUBE_WECOM_STATE_TABLE is not set: robot budgets are this process's alone", {});
   const dynamodb = table ? (options.dynamodb ?? createBudgetClient()) : undefined;
@@ -67,7 +70,16 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
       ? { concurrency: Number(env.KUBE_WECOM_MAX_CONCURRENCY) }
       : {}),
   });
-  const sender = new WebhookSender({ bundle, resolver, client, ledger });
+  const sleep = options.wecom?.sleep;
+  const sender = new WebhookSender({
+    bundle,
+    resolver,
+    client,
+    channels,
+    ledger,
+    clock,
+    ...(sleep ? { sleep } : {}),
+  });
   sender.warmUp();
   const dlqUrl = env.KUBE_WECOM_DLQ_URL;
   const eventsQueueUrl = env.KUBE_WECOM_EVENTS_QUEUE_URL;

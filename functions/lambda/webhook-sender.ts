@@ -1,18 +1,28 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { BudgetLedger, RobotId, RobotPolicy } from '../budget/index.ts';
-import { ROBOT_POLICIES, robotIdOf } from '../budget/index.ts';
-import type { Bundle } from '../bundle/index.ts';
+import { robotIdOf } from '../budget/index.ts';
+import type { Bundle, Receiver } from '../bundle/index.ts';
+import { ChannelDeadlineError, ChannelRateLimitedError, redactUrl } from '../channels/delivery/index.ts';
 import type { SendGate, WebhookResolver, WecomClient } from '../channels/wecom/index.ts';
 import type { Grant, MessageSender, SendSlot } from '../pipeline/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
+import type { Clock } from '../ports.ts';
+import { ChannelDelivery, type OtherChannel } from './channel-delivery.ts';
+import { policyOf } from './robot-policy.ts';
 
 export interface WebhookSenderOptions {
   bundle: Bundle;
   resolver: WebhookResolver;
   client: WecomClient;
+  /** Delivery to the other channels (DingTalk, Feishu, WeCom applications, generic webhooks); default: to their platforms. */
+  channels?: ChannelDelivery;
   /** The shared per-robot budget. */
   ledger: BudgetLedger;
   /** How far ahead a reserved slot may lie (default 3 s): a short wait in the sender, never a long one. */
   maxWaitMs?: number;
+  /** Waits for a reserved slot on the other channels (WeCom's client waits by itself); default a timer. */
+  sleep?: (ms: number) => Promise<unknown>;
+  clock?: Clock;
 }
 
 /**
@@ -20,22 +30,29 @@ export interface WebhookSenderOptions {
  * webhooks (its `webhook` and its robot `pool`) are resolved once per cold start (SSM in batches) and the promises
  * cached; a reference that cannot be resolved fails only that receiver's messages, with the resolver's verdict on
  * whether trying again can help. A receiver's slots come from all its robots, so a pool of n robots sends up to
- * n × 20 messages a minute, spread over them.
+ * n × 20 messages a minute, spread over them. Every channel spends the same shared budget, with its platform's
+ * windows and block length; the WeCom client handles group robots, `ChannelDelivery` the other channels.
  */
 export class WebhookSender implements MessageSender {
   private readonly urls = new Map<string, Promise<string>>();
   private readonly bundle: Bundle;
   private readonly resolver: WebhookResolver;
   private readonly client: WecomClient;
+  private readonly channels: ChannelDelivery;
   private readonly ledger: BudgetLedger;
   private readonly maxWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<unknown>;
+  private readonly clock: Clock;
 
   constructor(options: WebhookSenderOptions) {
     this.bundle = options.bundle;
     this.resolver = options.resolver;
     this.client = options.client;
+    this.channels = options.channels ?? new ChannelDelivery(options.resolver);
     this.ledger = options.ledger;
     this.maxWaitMs = options.maxWaitMs ?? 3_000;
+    this.sleep = options.sleep ?? ((ms) => delay(ms));
+    this.clock = options.clock ?? Date.now;
   }
 
   /** Resolves every webhook up front, so the first batch does not pay SSM round trips one by one. */
@@ -57,8 +74,8 @@ export class WebhookSender implements MessageSender {
   async reserve(receiverName: string, wanted: number, now: number): Promise<Grant> {
     const receiver = this.bundle.receivers[receiverName]!;
     const refs = webhooksOf(receiver);
-    const policy = policyOf(receiver.maxMessagesPerMinute);
-    const robots = await Promise.all(refs.map((ref) => this.robotOf(ref)));
+    const policy = policyOf(receiver);
+    const robots = await Promise.all(refs.map((ref) => this.robotOf(receiver, ref)));
     if (robots.some((robot) => robot === undefined)) {
       // A webhook that does not resolve gets no budget: its sends fail with the resolver's verdict, using none.
       return {
@@ -101,12 +118,44 @@ export class WebhookSender implements MessageSender {
   ): Promise<{ attempts: number }> {
     const receiver = this.bundle.receivers[message.receiver]!;
     const url = await this.urlOf(webhooksOf(receiver)[options.slot.webhook]!);
+    if (isOtherChannel(receiver)) {
+      await this.sendOther(receiver, url, message, options);
+      return { attempts: 1 };
+    }
     const robot = robotIdOf(this.client.robotOf(url));
     const result = await this.client.send(url, message.body, {
       deadline: options.deadline,
-      gate: this.gate(robot, policyOf(receiver.maxMessagesPerMinute), options.slot.at),
+      gate: this.gate(robot, policyOf(receiver), options.slot.at),
     });
     return { attempts: result.attempts };
+  }
+
+  /**
+   * One request in the reserved slot. A slot past the deadline is a wait for budget, like WeCom's; a robot the
+   * platform blocked (DingTalk's 130101 for 10 minutes) is blocked in the shared budget too, so no invocation
+   * spends a request on it before the block ends.
+   */
+  private async sendOther(
+    receiver: Receiver & { channel: OtherChannel },
+    url: string,
+    message: RenderedMessage,
+    { deadline, slot }: { deadline: number; slot: SendSlot },
+  ): Promise<void> {
+    const robot = robotIdOf(this.channels.robotOf(receiver, url));
+    // A slot reserved before the robot was blocked (by an earlier message of this batch) is given up too.
+    if (slot.at > deadline || slot.at < this.ledger.blockedUntil(robot)) {
+      throw new ChannelDeadlineError(receiver.channel, redactUrl(url));
+    }
+    const wait = slot.at - this.clock();
+    if (wait > 0) await this.sleep(wait);
+    try {
+      await this.channels.send(receiver, url, message.body, deadline);
+    } catch (err) {
+      if (err instanceof ChannelRateLimitedError) {
+        await this.ledger.block({ robot, until: this.clock() + err.retryAfterMs });
+      }
+      throw err;
+    }
   }
 
   /** The reserved slot for the first attempt; a retry reserves one more, a few seconds ahead at most. */
@@ -130,9 +179,11 @@ export class WebhookSender implements MessageSender {
     };
   }
 
-  private async robotOf(ref: string): Promise<RobotId | undefined> {
+  private async robotOf(receiver: Receiver, ref: string): Promise<RobotId | undefined> {
     try {
-      return robotIdOf(this.client.robotOf(await this.urlOf(ref)));
+      const url = await this.urlOf(ref);
+      if (isOtherChannel(receiver)) return robotIdOf(this.channels.robotOf(receiver, url));
+      return robotIdOf(this.client.robotOf(url));
     } catch {
       return undefined;
     }
@@ -153,20 +204,6 @@ function webhooksOf(receiver: Bundle['receivers'][string]): string[] {
   return [receiver.webhook, ...(receiver.pool ?? [])];
 }
 
-/**
- * WeCom's policy, with the receiver's own per-minute limit (it may ask for fewer than the robot allows), and half
- * of it per half minute: in a storm, one batch taking the whole minute's budget would leave every later event to
- * wait a minute; spread over two half-minutes, a summary goes out at least every thirty seconds, while a lone
- * incident still gets half the minute's messages at once.
- */
-function policyOf(perMinute: number): RobotPolicy {
-  const { windows, blockMs } = ROBOT_POLICIES.wecom;
-  const minute = windows[0].windowMs;
-  return {
-    windows: [
-      { limit: perMinute, windowMs: minute },
-      { limit: Math.ceil(perMinute / 2), windowMs: minute / 2 },
-    ],
-    blockMs,
-  };
+function isOtherChannel(receiver: Receiver): receiver is Receiver & { channel: OtherChannel } {
+  return receiver.channel !== 'wecom';
 }

@@ -1,4 +1,5 @@
 import type { RenderedMessage } from '../render/index.ts';
+import { ChannelDeadlineError, ChannelError, ChannelRateLimitedError } from '../channels/delivery/index.ts';
 import { WecomDeadlineError, WecomError } from '../channels/wecom/index.ts';
 import type { DeliveryOutcome, Grant, PlannedMessage, SendSlot } from './types.ts';
 
@@ -10,7 +11,10 @@ export interface MessageSender {
    * seconds ahead. Zero slots means the receiver's events must wait until `nextFreeAt`.
    */
   reserve(receiver: string, wanted: number, now: number): Promise<Grant>;
-  /** Sends in `slot` (waiting for its time); throws a `WecomError` when the message cannot be delivered. */
+  /**
+   * Sends in `slot` (waiting for its time); throws a `WecomError` (WeCom group robots, webhook references) or a
+   * `ChannelError` (the other channels) when the message cannot be delivered.
+   */
   send(
     message: RenderedMessage,
     options: { deadline: number; slot: SendSlot },
@@ -20,8 +24,9 @@ export interface MessageSender {
 /**
  * Stage 8: delivery. Each message goes out in the slot its receiver reserved for it, one receiver's messages in
  * order, one after another (a digest's parts must not overtake each other); different receivers are served in
- * parallel. Whether a failure is worth retrying is the channel client's call (`WecomError.retryable`), never this
- * stage's; a failure that only means "no slot on this robot before the deadline" is a wait for budget.
+ * parallel. Whether a failure is worth retrying is the channel client's call (`retryable` on `WecomError` and
+ * `ChannelError`), never this stage's; a failure that only means "no slot on this robot before the deadline", or
+ * "the robot is blocked for going over its rate", is a wait for budget.
  */
 export async function deliverMessages(
   planned: readonly PlannedMessage[],
@@ -52,11 +57,28 @@ async function deliverOne(
     const { attempts } = await sender.send(planned.message, { deadline, slot: planned.slot! });
     return { planned, status: 'sent', attempts };
   } catch (err) {
-    if (!(err instanceof WecomError)) throw err;
-    const reason = err.message;
-    if (!err.retryable)
-      return { planned, status: 'dead', attempts: err.attempts, errcode: err.errcode, reason };
-    const budget = err instanceof WecomDeadlineError && err.waitingFor === 'rate-limit';
-    return { planned, status: 'retry', attempts: err.attempts, errcode: err.errcode, reason, budget };
+    const failure = failureOf(err);
+    if (!failure) throw err;
+    const { code: errcode, retryable, attempts, budget } = failure;
+    const reason = (err as Error).message;
+    if (!retryable) return { planned, status: 'dead', attempts, errcode, reason };
+    return { planned, status: 'retry', attempts, errcode, reason, budget };
   }
+}
+
+/** A delivery failure as this stage reads it, from either error family; undefined for anything else (a bug). */
+function failureOf(
+  err: unknown,
+): { code: number | null; retryable: boolean; attempts: number; budget: boolean } | undefined {
+  if (err instanceof WecomError) {
+    const budget = err instanceof WecomDeadlineError && err.waitingFor === 'rate-limit';
+    return { code: err.errcode, retryable: err.retryable, attempts: err.attempts, budget };
+  }
+  if (err instanceof ChannelError) {
+    // The other channels' clients send once: a deadline error means nothing was sent.
+    const unsent = err instanceof ChannelDeadlineError;
+    const budget = unsent || err instanceof ChannelRateLimitedError;
+    return { code: err.code, retryable: err.retryable, attempts: unsent ? 0 : 1, budget };
+  }
+  return undefined;
 }

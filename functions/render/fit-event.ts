@@ -3,10 +3,8 @@ import { CONTENT_LIMITS } from '../channels/wecom/index.ts';
 import { utf8Bytes } from './bytes.ts';
 import { escapeMarkdown, rememberEscaped } from './escape.ts';
 import { fitContent, truncationMarker } from './fit.ts';
-import { contentRoom } from './message.ts';
-import { planMentions } from './mentions.ts';
+import { contentRoom, planFor } from './message.ts';
 import type { Draft, Producer } from './producers.ts';
-import { contentLimit } from './receiver.ts';
 import type { CompiledReceiver } from './receiver.ts';
 import type { EventTemplateData } from './types.ts';
 
@@ -73,11 +71,7 @@ export function showable(
   const room =
     probe.content === undefined
       ? MAX_CONTENT_BYTES
-      : contentRoom(
-          receiver,
-          probe,
-          planMentions(probe.msgtype, mentions, contentLimit(receiver, probe.msgtype)),
-        ) -
+      : contentRoom(receiver, probe, planFor(receiver, probe.msgtype, mentions)) -
         (utf8Bytes(probe.content) - STAND_IN.length);
   return (
     cutMessage(receiver, message, messageBytes, Math.min(room, MAX_CONTENT_BYTES)) ??

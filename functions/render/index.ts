@@ -3,6 +3,8 @@
  * text escaped for the msgtype; code builds the JSON body, fits it to WeCom's byte limits and places mentions.
  */
 export { compileRenderer } from './renderer.ts';
+export { channelRendering } from './channel.ts';
+export type { ChannelRendering } from './channel.ts';
 export type { RendererOptions } from './renderer.ts';
 export { trialRenderTemplates } from './template-trial.ts';
 export type { TemplateTrialProblem } from './template-trial.ts';
@@ -34,3 +36,4 @@ export type {
   SeverityColor,
   WecomMsgtype,
 } from './types.ts';
+export { WEBHOOK_FIELDS, webhookValues } from './webhook-fields.ts';

@@ -7,15 +7,32 @@ import type { MentionLists, MentionPlan } from './mentions.ts';
 import type { Draft } from './producers.ts';
 import { contentLimit } from './receiver.ts';
 import type { CompiledReceiver } from './receiver.ts';
-import type { RenderedMessage } from './types.ts';
+import type { RenderedMessage, WecomMsgtype } from './types.ts';
+import { channelPlan, planned, reservedBytes } from './channel.ts';
+import { planMentions } from './mentions.ts';
+import type { ResolvedMentions } from '../rules/index.ts';
 
 /** Building the message: a WeCom body from fitted content and a mention plan, and the extra mention message. */
 
 const TEXT_LIMIT = 2048;
 
-/** The bytes left for content once the plan's mention suffix is appended. */
+/**
+ * Where a message's mentions go: WeCom's plan by msgtype, or, on another channel, into its body builder (with the
+ * event a single-event message is about, for a webhook's fields).
+ */
+export function planFor(
+  receiver: CompiledReceiver,
+  msgtype: WecomMsgtype,
+  mentions: ResolvedMentions,
+  event?: NormalizedEvent,
+): MentionPlan {
+  if (receiver.channel) return channelPlan(receiver.channel, mentions, event);
+  return planMentions(msgtype, mentions, contentLimit(receiver, msgtype));
+}
+
+/** The bytes left for content once the plan's mention suffix is appended (or its channel mentions placed). */
 export function contentRoom(receiver: CompiledReceiver, draft: Draft, plan: MentionPlan): number {
-  return contentLimit(receiver, draft.msgtype) - utf8Bytes(plan.suffix);
+  return contentLimit(receiver, draft.msgtype) - utf8Bytes(plan.suffix) - reservedBytes(plan);
 }
 
 /** One WeCom body from a fitted draft: the content with its mention suffix, and the mention lists merged in. */
@@ -27,6 +44,12 @@ export function toMessage(
   covers: number[],
 ): RenderedMessage {
   const msgtype = draft.msgtype;
+  if (receiver.channel && content !== undefined) {
+    const { mentions, event } = planned(plan);
+    const { body, bytes } = receiver.channel.message(content, mentions, event);
+    const channel = { name: receiver.channel.channel, msgtype: receiver.channel.msgtype };
+    return { receiver: receiver.name, msgtype, channel, body, bytes, covers };
+  }
   if (content === undefined) {
     const body = draft.body!;
     return { receiver: receiver.name, msgtype, body, bytes: utf8Bytes(JSON.stringify(body)), covers };

@@ -1,6 +1,8 @@
 import type { Eta } from 'eta';
 import { CONTENT_LIMITS } from '../channels/wecom/index.ts';
 import type { Bundle, Msgtype } from '../bundle/index.ts';
+import { channelRendering } from './channel.ts';
+import type { ChannelRendering } from './channel.ts';
 import { BUILTIN_SOURCES, builtinNames } from './builtins.ts';
 import { createEta, TEMPLATE_TIME_LIMIT_MS } from './compile.ts';
 import { ESCAPERS, PREFIX_ESCAPERS, escapeJsonString } from './escape.ts';
@@ -13,7 +15,10 @@ import type { WecomMsgtype } from './types.ts';
 /** One receiver's compiled templates and limits. */
 export interface CompiledReceiver {
   name: string;
+  /** The WeCom msgtype of the content: the receiver's own, or the layout its channel's msgtype takes. */
   msgtype: Msgtype;
+  /** How a receiver on another channel than WeCom group robots builds and fits its bodies. */
+  channel: ChannelRendering | undefined;
   maxBytes: number | undefined;
   perMinute: number;
   /** The escaper for the receiver's msgtype (without JSON escaping), used to pre-escape text the fitter cuts. */
@@ -40,35 +45,44 @@ export class TemplateCompiler {
     if (!receiver || !Object.hasOwn(this.bundle.receivers, name)) {
       throw new RenderError(`unknown receiver ${JSON.stringify(name)}`, name, '');
     }
-    const msgtype = receiver.msgtype;
+    const channel = channelRendering(receiver);
+    const msgtype = channel?.style ?? (receiver.msgtype as Msgtype | undefined) ?? 'markdown';
+    const escape = channel?.escape ?? ESCAPERS[msgtype];
+    const style: Style = {
+      msgtype,
+      escape,
+      key: channel ? `${channel.channel}/${channel.msgtype}` : msgtype,
+    };
     const builtin = builtinNames(msgtype);
-    const fallbackSingle = this.producer(name, builtin.single, msgtype, false);
-    const fallbackDigest = this.producer(name, builtin.digest, msgtype, false);
+    const fallbackSingle = this.producer(name, builtin.single, style, false);
+    const fallbackDigest = this.producer(name, builtin.digest, style, false);
     const body = receiver.bodyTemplate;
     return {
       name,
       msgtype,
+      channel,
       maxBytes: receiver.maxBytes,
       perMinute: receiver.maxMessagesPerMinute,
-      escape: ESCAPERS[msgtype],
+      escape,
       escapeWithin: PREFIX_ESCAPERS[msgtype],
       single: body
-        ? this.producer(name, body, msgtype, true)
-        : this.producer(name, receiver.template ?? builtin.single, msgtype, false),
+        ? this.producer(name, body, style, true)
+        : this.producer(name, receiver.template ?? builtin.single, style, false),
       digest: body
-        ? this.producer(name, body, msgtype, true)
-        : this.producer(name, receiver.digestTemplate ?? builtin.digest, msgtype, false),
+        ? this.producer(name, body, style, true)
+        : this.producer(name, receiver.digestTemplate ?? builtin.digest, style, false),
       fallbackSingle,
       fallbackDigest,
     };
   }
 
-  private producer(receiver: string, template: string, msgtype: Msgtype, isBody: boolean): Producer {
-    const key = `${isBody ? 'body' : 'content'}\0${msgtype}\0${template}`;
+  private producer(receiver: string, template: string, style: Style, isBody: boolean): Producer {
+    const key = `${isBody ? 'body' : 'content'}\0${style.key}\0${template}`;
     let producer = this.producers.get(key);
     if (producer) return producer;
     const source = this.source(receiver, template, isBody);
-    const eta = this.eta(msgtype, isBody);
+    const eta = this.eta(style, isBody);
+    const { msgtype } = style;
     const timeLimitMs = Object.hasOwn(BUILTIN_SOURCES, template) ? undefined : TEMPLATE_TIME_LIMIT_MS;
     try {
       producer = isBody
@@ -110,11 +124,11 @@ export class TemplateCompiler {
     );
   }
 
-  private eta(msgtype: Msgtype, isBody: boolean): Eta {
-    const key = `${isBody ? 'body' : 'content'}\0${msgtype}`;
+  private eta(style: Style, isBody: boolean): Eta {
+    const key = `${isBody ? 'body' : 'content'}\0${style.key}`;
     let eta = this.etas.get(key);
     if (!eta) {
-      const escape = ESCAPERS[msgtype];
+      const { escape } = style;
       // A body template's values are escaped for the content's markup first, then for the JSON string they sit in.
       eta = createEta(isBody ? (text) => escapeJsonString(escape(text)) : escape);
       this.etas.set(key, eta);
@@ -123,8 +137,19 @@ export class TemplateCompiler {
   }
 }
 
-/** The content limit for a msgtype at a receiver: WeCom's, lowered by `maxBytes`; Infinity without content. */
+/** How a receiver's content is escaped and laid out; `key` tells apart channels that share a WeCom layout. */
+interface Style {
+  msgtype: Msgtype;
+  escape: (text: string) => string;
+  key: string;
+}
+
+/**
+ * The content limit for a msgtype at a receiver: WeCom's, lowered by `maxBytes`; Infinity without content. Another
+ * channel's is the room its limit leaves for content.
+ */
 export function contentLimit(receiver: CompiledReceiver, msgtype: WecomMsgtype): number {
+  if (receiver.channel) return receiver.channel.room;
   const documented = (CONTENT_LIMITS as Partial<Record<WecomMsgtype, number>>)[msgtype];
   if (documented === undefined) return Number.POSITIVE_INFINITY;
   return Math.min(documented, receiver.maxBytes ?? documented);

@@ -5,12 +5,12 @@ import { withFallback } from './fallback.ts';
 import { fitEvent, showable } from './fit-event.ts';
 import { fitContent } from './fit.ts';
 import { createFormatters } from './format.ts';
-import { inlineOnly, planMentions } from './mentions.ts';
-import { contentRoom, digestSummary, eventSummary, toMessage } from './message.ts';
+import { inlineOnly } from './mentions.ts';
+import { contentRoom, digestSummary, eventSummary, planFor, toMessage } from './message.ts';
 import { mergeTallies, overflowContent, tallyOf } from './overflow.ts';
 import { FIRST_PROBE, fitDigest } from './pack-digest.ts';
 import type { Draft, Producer } from './producers.ts';
-import { TemplateCompiler, contentLimit } from './receiver.ts';
+import { TemplateCompiler } from './receiver.ts';
 import type { CompiledReceiver } from './receiver.ts';
 import type { DigestPart, Renderer } from './types.ts';
 
@@ -55,7 +55,7 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
       return withFallback(receiver.single, receiver.fallbackSingle, (producer) => {
         const shown = showable(receiver, producer, data, mentions);
         const first = producer.produce(shown === data.message ? data : { ...data, message: shown });
-        const plan = planMentions(first.msgtype, mentions, contentLimit(receiver, first.msgtype));
+        const plan = planFor(receiver, first.msgtype, mentions, event);
         const content = fitEvent(receiver, producer, data, shown, first, contentRoom(receiver, first, plan));
         return assemble(
           receiver,
@@ -77,7 +77,7 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
           producer.produce(digestPart(base, start, end, part));
         const firstSize = Math.min(events.length, FIRST_PROBE);
         const first = render(0, firstSize, ONE_PART);
-        const plan = planMentions(first.msgtype, mentions, contentLimit(receiver, first.msgtype));
+        const plan = planFor(receiver, first.msgtype, mentions, events[0]);
         // The extra mention message takes a slot too, unless the digest is cut and leaves it to the summary.
         const whole = plan.extra ? Math.max(1, maxMessages - 1) : maxMessages;
         const limit = contentRoom(receiver, first, plan);
@@ -90,9 +90,14 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
     renderingOf(name) {
       const receiver = receiverOf(name);
       const producers = [receiver.single, receiver.digest, receiver.fallbackSingle, receiver.fallbackDigest];
-      return [receiver.msgtype, receiver.maxBytes, receiver.perMinute, ...producers.map(producerId)].join(
-        '/',
-      );
+      const channel = receiver.channel?.key ?? 'wecom';
+      return [
+        channel,
+        receiver.msgtype,
+        receiver.maxBytes,
+        receiver.perMinute,
+        ...producers.map(producerId),
+      ].join('/');
     },
 
     renderOverflow(name, events, mentions, parked) {
@@ -107,9 +112,7 @@ export function compileRenderer(bundle: Bundle, options: RendererOptions = {}): 
         ),
         body: undefined,
       };
-      const plan = inlineOnly(
-        planMentions(receiver.msgtype, mentions, contentLimit(receiver, receiver.msgtype)),
-      );
+      const plan = inlineOnly(planFor(receiver, receiver.msgtype, mentions));
       const content = fitContent(draft.content!, contentRoom(receiver, draft, plan));
       const covers = events.map((_, i) => i);
       return toMessage(receiver, draft, content, plan, covers);

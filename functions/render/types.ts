@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
+import type { Channel, ReceiverMsgtype } from '../bundle/index.ts';
 import type { ResolvedMentions } from '../rules/index.ts';
 import type { Formatters } from './format.ts';
 import type { EventTally } from './overflow.ts';
@@ -16,13 +17,19 @@ export const WECOM_MSGTYPES = [
 ] as const;
 export type WecomMsgtype = (typeof WECOM_MSGTYPES)[number];
 
-/** One message ready for the WeCom client. */
+/** One message ready for the WeCom client (or, with `channel`, for that channel's client). */
 export interface RenderedMessage {
   receiver: string;
+  /** The WeCom msgtype; for another channel, the WeCom layout its content took. */
   msgtype: WecomMsgtype;
-  /** The exact JSON body to POST, as an object (serialized at send time). */
+  /** Set for channels besides WeCom group robots: which, and the msgtype of `body` there. */
+  channel?: { name: Exclude<Channel, 'wecom'>; msgtype: ReceiverMsgtype };
+  /** The exact JSON body to POST, as an object (serialized at send time; signed by the client where needed). */
   body: Record<string, unknown>;
-  /** UTF-8 bytes of the content (of the whole body for msgtypes without content). */
+  /**
+   * UTF-8 bytes of the content (of the whole body for msgtypes without content); for another channel, what its
+   * limit counts (the request body for DingTalk, Feishu and webhooks, the content for WeCom applications).
+   */
   bytes: number;
   /** Indexes into the events given to the render call that this message tells about. */
   covers: number[];

@@ -167,6 +167,7 @@ function messageItem(message, fresh) {
       h(
         'div',
         { className: 'msg-foot' },
+        ...(message.channel ? [h('span', { className: 'badge channel', textContent: message.channel })] : []),
         h('span', { className: `badge ${message.msgtype}`, textContent: message.msgtype }),
         sizeLabel(message),
         h('span', { textContent: `#${message.seq}` }),

@@ -8,7 +8,15 @@ export {
   type PreviewPageOptions,
   type PreviewMessagesResponse,
 } from './mount.ts';
-export { toPreviewMessage, receiverIndex, type PreviewMessage, type PreviewRobot } from './messages.ts';
+export {
+  toPreviewMessage,
+  receiverIndex,
+  type PreviewFeed,
+  type PreviewMessage,
+  type PreviewRecord,
+  type PreviewRobot,
+} from './messages.ts';
+export { channelPreview } from './channel-view.ts';
 export {
   StatsBoard,
   ROBOT_LIMIT_PER_MINUTE,

@@ -6,6 +6,17 @@ export interface PreviewRobot {
   key: string;
 }
 
+/** A message the page shows: one the WeCom emulator recorded, or one sent on another channel, named by `channel`. */
+export type PreviewRecord = RecordedMessage & { channel?: string };
+
+/** Where the page reads messages from: the WeCom emulator itself, or a feed that adds the other channels' messages. */
+export interface PreviewFeed {
+  /** Every message, oldest first. */
+  messages(): PreviewRecord[];
+  /** Calls `listener` with each message from now on; returns a remover. */
+  onMessage(listener: (message: PreviewRecord) => void): () => void;
+}
+
 /** One recorded message as `/api/messages` and the page's live feed show it. */
 export interface PreviewMessage {
   /** Position in the emulator's record, from 1; later messages have higher numbers. */
@@ -15,6 +26,8 @@ export interface PreviewMessage {
   /** The last 4 characters of the robot key, so unknown robots can be told apart without showing keys. */
   robot: string;
   msgtype: string;
+  /** The channel, for a message not sent to a WeCom group robot (`dingtalk`, `feishu`…); else `null`. */
+  channel: string | null;
   /** `content` of text, markdown and markdown_v2; `null` for other msgtypes. */
   content: string | null;
   /** `mentioned_list` (text only; WeCom ignores it elsewhere). */
@@ -46,7 +59,7 @@ export function receiverIndex(robots: readonly PreviewRobot[]): Map<string, stri
 
 /** The API view of the `seq`-th recorded message. */
 export function toPreviewMessage(
-  message: RecordedMessage,
+  message: PreviewRecord,
   seq: number,
   receivers: ReadonlyMap<string, string>,
 ): PreviewMessage {
@@ -57,6 +70,7 @@ export function toPreviewMessage(
     receiver: receivers.get(message.key) ?? null,
     robot: message.key.slice(-4),
     msgtype: message.msgtype,
+    channel: message.channel ?? null,
     content,
     mentionedList: isText ? strings(message.payload.mentioned_list) : [],
     mentionedMobileList: isText ? strings(message.payload.mentioned_mobile_list) : [],

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { RecordedMessage, WecomEmulator } from '../../emulators/wecom/index.ts';
-import { receiverIndex, toPreviewMessage, type PreviewMessage, type PreviewRobot } from './messages.ts';
+import type { WecomEmulator } from '../../emulators/wecom/index.ts';
+import { receiverIndex, toPreviewMessage } from './messages.ts';
+import type { PreviewFeed, PreviewMessage, PreviewRecord, PreviewRobot } from './messages.ts';
 import { previewPage } from './page.ts';
 import type { LocalStats } from './stats.ts';
 
@@ -19,6 +20,8 @@ export interface PreviewPageOptions {
   statsChanges?: (listener: () => void) => () => void;
   /** Delay that coalesces bursts of stats changes into one push (default 250 ms). */
   statsThrottleMs?: number;
+  /** Where messages come from (default: the emulator's own), e.g. a feed adding the other channels' messages. */
+  feed?: PreviewFeed;
 }
 
 /** The mounted page; `close` detaches it from the emulator and ends open event streams. */
@@ -56,10 +59,11 @@ function receiverNames(robots: readonly PreviewRobot[]): string[] {
 export function mountPreviewPage(emulator: WecomEmulator, options: PreviewPageOptions): PreviewPage {
   const streams = new Set<ServerResponse>();
   const throttleMs = options.statsThrottleMs ?? 250;
+  const feed = options.feed ?? emulator;
 
   const previews = (): PreviewMessage[] => {
     const receivers = receiverIndex(options.robots());
-    return emulator
+    return feed
       .messages()
       .map((m, i) => toPreviewMessage(m, i + 1, receivers))
       .reverse();
@@ -80,7 +84,7 @@ export function mountPreviewPage(emulator: WecomEmulator, options: PreviewPageOp
     statsTimer.unref();
   };
 
-  const stopMessages = emulator.onMessage((message: RecordedMessage) => {
+  const stopMessages = emulator.onMessage((message: PreviewRecord) => {
     if (streams.size === 0) return;
     const robots = options.robots();
     // The listener runs right after the emulator records the message, so it is the last one.

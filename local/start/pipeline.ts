@@ -20,6 +20,7 @@ import { startLocalQueues } from './queues.ts';
 import { startLocalStateTable } from './state-table.ts';
 import { replayEvents, replayIncident } from './replay.ts';
 import { routeToEmulator } from './robots.ts';
+import { ChannelFeed, startChannelRobots } from './channel-robots.ts';
 import type { EventSource } from './source.ts';
 import { StatsFeed, forwarderFigures } from './stats-feed.ts';
 import type { ForwarderFigures } from './stats-feed.ts';
@@ -112,12 +113,21 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let robots: PreviewRobot[] = [];
     let bundle = options.bundle;
     let env: NodeJS.ProcessEnv;
+    const messages = new ChannelFeed(emulator);
+    closers.push(() => messages.close());
     if (deliver === 'emulator') {
       const emulated = routeToEmulator(options.bundle, (key) => emulator.webhookUrl(key));
-      ({ bundle, robots } = emulated);
-      env = { ...emulated.env, [ALLOWED_HOSTS_ENV]: `127.0.0.1:${emulator.port}` };
+      const channels = await startChannelRobots(emulated.bundle);
+      closers.push(() => channels.stop());
+      ({ bundle } = channels);
+      ({ robots } = emulated);
+      env = {
+        ...emulated.env,
+        ...channels.env,
+        [ALLOWED_HOSTS_ENV]: [`127.0.0.1:${emulator.port}`, ...channels.hosts].join(','),
+      };
       const byKey = receiverIndex(robots);
-      const stopListening = emulator.onMessage((message) => {
+      const stopListening = messages.onMessage((message) => {
         const preview = toPreviewMessage(message, 0, byKey);
         const receiver = preview.receiver ?? `robot …${preview.robot}`;
         feed.board.countMessage(receiver, message.receivedAt);
@@ -132,6 +142,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       statsChanges: (listener) => feed.board.onChange(listener),
       robots: () => robots,
       timeZone: bundle.timezone,
+      feed: messages,
     });
     closers.push(() => page.close());
     const receivers = Object.keys(bundle.receivers).length;
@@ -160,6 +171,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       },
       sqs: queues.client,
       dynamodb: state.client(),
+      observer: (result) => messages.record(result),
       logger: feed.functionLogger(log.handlerLogger()),
       metrics: feed.batchMetrics(),
     });

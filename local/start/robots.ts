@@ -20,12 +20,19 @@ export function routeToEmulator(bundle: Bundle, webhookUrl: (key: string) => str
   const robots: PreviewRobot[] = [];
   const receivers = Object.fromEntries(
     Object.entries(bundle.receivers).map(([name, receiver], i) => {
-      const variable = `KUBE_WECOM_LOCAL_ROBOT_${i + 1}`;
-      const key = `local-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-      env[variable] = webhookUrl(key);
+      const key = localKey(name);
       robots.push({ receiver: name, key });
+      // The other channels post to their own emulators (channel-robots.ts).
+      if (receiver.channel !== 'wecom') return [name, receiver];
+      const variable = `KUBE_WECOM_LOCAL_ROBOT_${i + 1}`;
+      env[variable] = webhookUrl(key);
       return [name, { ...receiver, webhook: `env:${variable}` }];
     }),
   );
   return { bundle: { ...bundle, receivers }, env, robots };
+}
+
+/** The robot key a receiver's column is known by on the preview page. */
+export function localKey(receiver: string): string {
+  return `local-${receiver.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }

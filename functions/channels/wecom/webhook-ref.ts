@@ -41,22 +41,38 @@ export class WebhookResolver {
 
   /** Resolves many references at once, so SSM parameters share `GetParameters` calls. Rejects on the first failure. */
   async resolveAll(refs: readonly string[]): Promise<Map<string, string>> {
-    const missing = [...new Set(refs.filter((r) => r.startsWith('ssm:')).map(ssmName))].filter(
-      (name) => !this.ssmCache.has(name),
-    );
-    for (let i = 0; i < missing.length; i += SSM_BATCH) this.fetchSsm(missing.slice(i, i + SSM_BATCH));
+    this.fetchMissing(refs);
     const entries = await Promise.all(refs.map(async (ref) => [ref, await this.resolveOne(ref)] as const));
     return new Map(entries);
   }
 
-  private async resolveOne(ref: string): Promise<string> {
+  /**
+   * Resolves a secret that is not a webhook (a robot's signing secret, an application's corp secret, a header
+   * value) to its value as stored: `env:NAME` or `ssm:/path` only, since a literal secret has no place in a bundle.
+   */
+  async resolveSecret(ref: string): Promise<string> {
     if (ref.startsWith('env:')) {
-      const name = ref.slice(4);
-      const value = this.env[name];
-      if (!value) throw new WebhookRefError(ref, `environment variable ${name} is not set or empty`, false);
-      return toWebhookUrl(ref, value);
+      const value = this.env[ref.slice(4)];
+      if (!value)
+        throw new WebhookRefError(ref, `environment variable ${ref.slice(4)} is not set or empty`, false);
+      return value;
     }
-    if (ref.startsWith('ssm:')) return toWebhookUrl(ref, await this.ssmCache.get(ssmName(ref))!);
+    if (!ref.startsWith('ssm:'))
+      throw new WebhookRefError('(literal)', 'expected env:NAME or ssm:/path', false);
+    this.fetchMissing([ref]);
+    return this.ssmCache.get(ssmName(ref))!;
+  }
+
+  private fetchMissing(refs: readonly string[]): void {
+    const missing = [...new Set(refs.filter((r) => r.startsWith('ssm:')).map(ssmName))].filter(
+      (name) => !this.ssmCache.has(name),
+    );
+    for (let i = 0; i < missing.length; i += SSM_BATCH) this.fetchSsm(missing.slice(i, i + SSM_BATCH));
+  }
+
+  private async resolveOne(ref: string): Promise<string> {
+    if (ref.startsWith('env:') || ref.startsWith('ssm:'))
+      return toWebhookUrl(ref, await this.resolveSecret(ref));
     if (/^https?:\/\//i.test(ref)) {
       if (!URL.canParse(ref)) throw new WebhookRefError('(literal URL)', 'not a valid URL', false);
       return ref;

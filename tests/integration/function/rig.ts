@@ -49,6 +49,10 @@ export interface RigOptions {
    * sends the copy at once; default: the copy waits its delay in real time, as on SQS.
    */
   passDelay?: (ms: number) => void;
+  /** More of the function's environment: the other channels' webhooks and secrets. */
+  env?: NodeJS.ProcessEnv;
+  /** More hosts (`host:port`) the function may send to besides the WeCom emulator: the other channels' emulators. */
+  allowedHosts?: readonly string[];
 }
 
 /**
@@ -101,7 +105,8 @@ export async function startRig(options: RigOptions): Promise<FunctionRig> {
 
   const state = await startLocalStateTable(`state-${process.pid}-${queueSerial}`);
   const env: NodeJS.ProcessEnv = {
-    KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: `127.0.0.1:${wecom.port}`,
+    ...options.env,
+    KUBE_WECOM_ALLOWED_WEBHOOK_HOSTS: [`127.0.0.1:${wecom.port}`, ...(options.allowedHosts ?? [])].join(','),
     KUBE_WECOM_STATE_TABLE: state.tableName,
     KUBE_WECOM_EVENTS_QUEUE_URL: queue.url,
   };

@@ -25,16 +25,21 @@ describe('import-kube-eventer on every documented sink line', () => {
     assert.ok(bundle.routes.every((route) => route.stop === undefined && route.receivers.length === 1));
   });
 
-  it('skips non-WeCom webhooks and other sink kinds, each with its reason', () => {
+  it('skips sink kinds that are not chat, and lines without a host, each with its reason', () => {
     const reasons = Object.fromEntries(
       report.sinks.filter((s) => s.status === 'skipped').map((s) => [s.source, s.reason ?? '']),
     );
-    assert.match(reasons['docs-slack-typical']!, /hooks\.slack\.com, not a WeCom group robot/);
-    assert.match(reasons['docs-feishu-v2-typical']!, /open\.feishu\.cn/);
     assert.match(reasons['docs-kafka-sink']!, /^kafka sink/);
-    assert.match(reasons['docs-wechat-sink']!, /application-message API/);
     assert.match(reasons['docs-webhook-usage']!, /no host/);
     assert.match(reasons['empty-namespaces']!, /never sent anything/);
+    const imported = new Set(report.sinks.filter((s) => s.status === 'imported').map((s) => s.source));
+    for (const id of [
+      'docs-slack-typical',
+      'docs-feishu-v2-typical',
+      'docs-dingtalk-sink',
+      'docs-wechat-sink',
+    ])
+      assert.ok(imported.has(id), id);
   });
 
   it('never writes a robot key into the bundle, and lists each key once under secrets to store', () => {
@@ -45,7 +50,11 @@ describe('import-kube-eventer on every documented sink line', () => {
     assert.equal(text.includes('633a31f6-7f9c-4bc4-97a0-0ec1eefa5898'), false);
     const k = report.secrets.find((secret) => secret.value === 'K')!;
     assert.equal(k.receivers.length, 4);
-    assert.ok(Object.values(bundle.receivers).every((receiver) => /^env:[A-Z_0-9]+$/.test(receiver.webhook)));
+    // A WeCom application's endpoint is WeCom's API, which holds no secret; its corp secret is a reference.
+    const secretHolders = Object.values(bundle.receivers).filter(
+      (receiver) => receiver.channel !== 'wecom-app',
+    );
+    assert.ok(secretHolders.every((receiver) => /^env:[A-Z_0-9]+$/.test(receiver.webhook)));
     assert.doesNotMatch(formatReport(report).split('Secrets to store')[0]!, /633a31f6-7f9c/);
   });
 
@@ -78,13 +87,13 @@ describe('import-kube-eventer on every documented sink line', () => {
 describe('import-kube-eventer from a Deployment manifest', () => {
   const { bundle, report } = importDeployment();
 
-  it('reads --sink=V and --sink V from command and args, skipping the DingTalk sink', () => {
+  it('reads --sink=V and --sink V from command and args, the DingTalk sink too', () => {
     assert.deepEqual(
       report.sinks.map((sink) => [sink.kind, sink.status]),
       [
         ['webhook', 'imported'],
         ['webhook', 'imported'],
-        ['dingtalk', 'skipped'],
+        ['dingtalk', 'imported'],
       ],
     );
   });
@@ -97,6 +106,10 @@ describe('import-kube-eventer from a Deployment manifest', () => {
       [
         ['WECOM_KEY', 'Secret wecom-robots, key pods'],
         ['NODE_ROBOT', 'Secret wecom-robots, key nodes'],
+        [
+          'DINGTALK_URL_3',
+          'deployment.yaml: Deployment kube-system/kube-eventer, container kube-eventer, argument 6',
+        ],
       ],
     );
     assert.equal(bundle.timezone, 'Asia/Shanghai');
@@ -147,7 +160,11 @@ describe('kube-wecom import-kube-eventer (the command)', () => {
       );
       assert.equal(code, 0);
       const written = JSON.parse(await readFile(target, 'utf8'));
-      assert.deepEqual(Object.keys(written.receivers), ['prod-sh-kube-eventer-1', 'prod-sh-kube-eventer-2']);
+      assert.deepEqual(Object.keys(written.receivers), [
+        'prod-sh-kube-eventer-1',
+        'prod-sh-kube-eventer-2',
+        'prod-sh-kube-eventer-3',
+      ]);
       assert.deepEqual(written.routes[0].match.clusters, ['prod-sh']);
       assert.equal(JSON.parse(out.text).sinks.length, 3);
     } finally {
@@ -175,5 +192,50 @@ describe('kube-wecom import-kube-eventer (the command)', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('import-kube-eventer on the other chat sinks', () => {
+  const { bundle, report } = importFixtures([
+    ...byId('docs-dingtalk-sink'),
+    ...byId('docs-wechat-sink'),
+    ...byId('docs-slack-typical'),
+  ]);
+  const [dingtalk, wechat, slack] = ['kube-eventer-1', 'kube-eventer-2', 'kube-eventer-3'].map(
+    (name) => bundle.receivers[name]!,
+  );
+
+  it('writes a valid bundle that holds no secret of any of them', () => {
+    assert.deepEqual(validateBundle(bundle).problems, []);
+    const text = JSON.stringify(bundle);
+    for (const secret of report.secrets) assert.equal(text.includes(secret.value), false, secret.env);
+    assert.ok(report.secrets.length >= 3);
+  });
+
+  it('imports a dingtalk: line as a DingTalk receiver, with its level, msgtype, label and signing secret', () => {
+    assert.equal(dingtalk!.channel, 'dingtalk');
+    assert.match(dingtalk!.webhook, /^env:DINGTALK_URL_\d+$/);
+    assert.match(dingtalk!.secret ?? '', /^env:DINGTALK_SECRET_\d+$/);
+    assert.ok(report.secrets.some((secret) => secret.value.startsWith('SEC4801ebab0')));
+    const route = bundle.routes.find((r) => r.receivers[0] === 'kube-eventer-1')!;
+    assert.equal(route.match?.level, 'Normal');
+    assert.match(report.sinks[0]!.findings.changed.join('\n'), /label=/);
+  });
+
+  it('imports a wechat: line as a WeCom application receiver, with its corp secret as a reference', () => {
+    assert.equal(wechat!.channel, 'wecom-app');
+    assert.equal(wechat!.corpId, 'a5c19f3e02feba7bd5dfc22bfb');
+    assert.equal(wechat!.agentId, 1000012);
+    assert.deepEqual(wechat!.toUser, ['zhangshan', 'xiaowang']);
+    assert.match(wechat!.corpSecret ?? '', /^env:WECOM_APP_SECRET_\d+$/);
+    assert.ok(report.secrets.some((secret) => secret.value === 'a212359acfe86fd80eb1591870'));
+  });
+
+  it('imports a webhook: line to another host as a generic webhook allowed only that host', () => {
+    assert.equal(slack!.channel, 'webhook');
+    assert.deepEqual(slack!.allowedHosts, ['hooks.slack.com']);
+    assert.match(slack!.webhook, /^env:WEBHOOK_URL_\d+$/);
+    assert.ok(report.secrets.some((secret) => secret.value.startsWith('https://hooks.slack.com/services/')));
+    assert.match(slack!.body ?? '', /\{\{ ?\./);
   });
 });

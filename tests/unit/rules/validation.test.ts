@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BundleError, loadBundle, validateBundle } from '../../../functions/bundle/index.ts';
+import { BundleError, loadBundle, msgtypeOf, validateBundle } from '../../../functions/bundle/index.ts';
 import { bundleJsonSchema } from '../../../functions/bundle/json-schema.ts';
 import { aBundle } from '../../helpers/builders.ts';
 
@@ -25,7 +25,8 @@ describe('bundle validation', () => {
     const result = validateBundle(aBundle());
     assert.deepEqual(result.problems, []);
     assert.equal(result.bundle?.timezone, 'UTC');
-    assert.equal(result.bundle?.receivers.team?.msgtype, 'markdown');
+    assert.equal(result.bundle?.receivers.team?.channel, 'wecom');
+    assert.equal(msgtypeOf(result.bundle!.receivers.team!), 'markdown');
     assert.equal(result.bundle?.receivers.team?.maxMessagesPerMinute, 20);
     assert.equal(result.bundle?.routes[0]?.repeat, 'exponential');
   });
