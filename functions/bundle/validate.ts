@@ -116,16 +116,16 @@ function checkMeaning(
   for (const [name, receiver] of Object.entries(receivers)) {
     if (!isObject(receiver)) continue;
     const at: Path = ['receivers', name];
-    checkWebhook(receiver.webhook, [...at, 'webhook'], allowedHosts, error, warn);
+    // The other channels' URLs and limits are checked with their fields.
+    const wecom = receiver.channel === undefined || receiver.channel === 'wecom';
+    // A WeCom robot's literal URL is checked as the function would send to it; the others', with their fields.
+    const sendsTo = wecom ? allowedHosts : undefined;
+    checkWebhook(receiver.webhook, [...at, 'webhook'], sendsTo, error, warn);
     if (Array.isArray(receiver.pool)) {
-      receiver.pool.forEach((webhook, i) =>
-        checkWebhook(webhook, [...at, 'pool', i], allowedHosts, error, warn),
-      );
+      receiver.pool.forEach((webhook, i) => checkWebhook(webhook, [...at, 'pool', i], sendsTo, error, warn));
     }
     checkMentions(receiver.mentions, [...at, 'mentions'], error);
     checkChannelFields(receiver, at, error, warn);
-    // The other channels' limits are checked with their fields.
-    const wecom = receiver.channel === undefined || receiver.channel === 'wecom';
     const msgtype = (typeof receiver.msgtype === 'string' ? receiver.msgtype : 'markdown') as Msgtype;
     for (const key of ['template', 'digestTemplate', 'bodyTemplate']) {
       const ref = receiver[key];
@@ -214,7 +214,8 @@ function checkPattern(pattern: unknown, at: Path, error: (path: Path, message: s
 function checkWebhook(
   webhook: unknown,
   at: Path,
-  allowedHosts: readonly string[],
+  /** The hosts a WeCom robot's literal URL may name; undefined for another channel's URL. */
+  allowedHosts: readonly string[] | undefined,
   error: (path: Path, message: string) => void,
   warn: (path: Path, message: string) => void,
 ): void {
@@ -238,6 +239,7 @@ function checkWebhook(
     error(at, `unsupported URL scheme ${url.protocol} (expected https: or http:)`);
     return;
   }
+  if (!allowedHosts) return;
   try {
     checkWebhookUrl(webhook, allowedHosts);
   } catch (err) {
