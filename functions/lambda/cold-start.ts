@@ -78,6 +78,8 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
       engine,
       renderer,
       sender,
+      // `repeat.every` windows are won in the same table as the budget: one per (event, receiver, window).
+      claims: ledger,
       deferral: {
         pending: dynamodb ? new DynamoPendingStore(dynamodb, table!) : new MemoryPendingStore(),
         copies: eventsQueueUrl ? new SqsCopyQueue(sqs, eventsQueueUrl) : undefined,

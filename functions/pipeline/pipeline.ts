@@ -3,6 +3,8 @@ import type { ParkedEvents } from '../deferral/index.ts';
 import type { RulesEngine } from '../rules/index.ts';
 import type { Renderer } from '../render/index.ts';
 import { applyBudget } from './budget-stage.ts';
+import { claimRepeatWindows, inMemoryClaims } from './claim-stage.ts';
+import type { RepeatClaims } from './claim-stage.ts';
 import { collapseUpdates } from './collapse-stage.ts';
 import { decodeRecords } from './decode-stage.ts';
 import { deferWaits, type DeferralPorts } from './defer-stage.ts';
@@ -31,6 +33,11 @@ export interface PipelineDeps {
   sender: MessageSender;
   /** Where events wait for their receiver's next free slot; without it they fall back to SQS redelivery. */
   deferral?: DeferralPorts;
+  /**
+   * Where `repeat.every` windows are won (the state table's ledger). Without it a window is remembered only
+   * within one batch, which is all a single `preview --batch` plan needs.
+   */
+  claims?: RepeatClaims;
   /** Failed deliveries after which an event is dead-lettered (the queue's `maxReceiveCount`; default 5). */
   maxFailures?: number;
 }
@@ -44,11 +51,19 @@ export interface BatchContext {
 
 const DEFAULT_MAX_FAILURES = 5;
 
-/** decode → collapse → judge (route, repeat, silence) → group, pure; with the figures so far. */
-function noticesOf(records: readonly BatchRecord[], engine: RulesEngine, now: number) {
+/**
+ * decode → collapse → judge (route, repeat, silence) → claim time-based repeat windows → group; pure but for
+ * the claims; with the figures so far.
+ */
+async function noticesOf(
+  records: readonly BatchRecord[],
+  engine: RulesEngine,
+  claims: RepeatClaims,
+  now: number,
+) {
   const { decoded, poison } = decodeRecords(records);
   const collapsed = collapseUpdates(decoded);
-  const { judged, suppressed } = judgeEvents(collapsed, engine, now);
+  const { judged, suppressed } = await claimRepeatWindows(judgeEvents(collapsed, engine, now), claims, now);
   const notices = groupDeliveries(judged);
   const counts = {
     records: records.length,
@@ -78,15 +93,21 @@ function planMessages(
 }
 
 /**
- * Everything up to delivery, pure, as if every robot had its whole per-minute budget free: decode → collapse →
- * judge (route, repeat, silence) → group → render and fit → budget. `preview --batch` prints this plan.
+ * Everything up to delivery, as if every robot had its whole per-minute budget free: decode → collapse → judge
+ * (route, repeat, silence) → claim → group → render and fit → budget. `preview --batch` prints this plan. Pure
+ * but for the repeat claims (in memory unless `deps.claims` says otherwise).
  */
-export function planBatch(
+export async function planBatch(
   records: readonly BatchRecord[],
-  deps: Pick<PipelineDeps, 'engine' | 'renderer'>,
+  deps: Pick<PipelineDeps, 'engine' | 'renderer' | 'claims'>,
   now: number,
-): { planned: PlannedMessage[]; poison: DeadLetter[]; stats: BatchStats } {
-  const { notices, poison, counts } = noticesOf(records, deps.engine, now);
+): Promise<{ planned: PlannedMessage[]; poison: DeadLetter[]; stats: BatchStats }> {
+  const { notices, poison, counts } = await noticesOf(
+    records,
+    deps.engine,
+    deps.claims ?? inMemoryClaims(),
+    now,
+  );
   const perMinute = (receiver: string) =>
     Math.max(1, deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? ROBOT_MESSAGES_PER_MINUTE);
   const plan = planMessages(notices, deps.renderer, perMinute, new Map());
@@ -105,7 +126,7 @@ export async function processBatch(
   context: BatchContext,
 ): Promise<BatchResult> {
   const { now, deadline } = context;
-  const judged = noticesOf(records, deps.engine, now);
+  const judged = await noticesOf(records, deps.engine, deps.claims ?? inMemoryClaims(), now);
   const reserved = await reserveSlots(judged.notices, deps.sender, now);
   const { grants } = reserved;
   const parked = await takeParked(grants, deps.deferral);

@@ -1,7 +1,8 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
 import { compileAnyMatcher, compileMatcher } from './matcher.ts';
 import type { EventPredicate } from './matcher.ts';
-import { repeatAllowsAny } from './repeat.ts';
+import { repeatAllowsAny, repeatClaim, repeatWindowMs } from './repeat.ts';
+import type { RepeatClaim } from './repeat.ts';
 import { mergeMentions } from './mentions.ts';
 import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
@@ -43,6 +44,11 @@ export interface Delivery {
   mentions: ResolvedMentions;
   /** `group.by` of the first route that reached the receiver; undefined when that route does not group. */
   groupBy: readonly string[] | undefined;
+  /**
+   * Set when only time-based routes (`repeat.every`) reach the receiver: the delivery goes out only if this
+   * invocation wins the claim (the claim stage asks the state table). The first such route's window applies.
+   */
+  claim?: RepeatClaim | undefined;
 }
 
 /** The engine's verdict on one event. */
@@ -62,6 +68,8 @@ interface CompiledRoute {
   receivers: readonly string[];
   mentions: Mentions | undefined;
   repeat: RepeatPolicy;
+  /** `repeat.every` in ms; undefined for a count-based policy. */
+  windowMs: number | undefined;
   groupBy: readonly string[] | undefined;
   stop: boolean;
 }
@@ -91,6 +99,7 @@ export function compileRules(bundle: Bundle): RulesEngine {
     receivers: route.receivers,
     mentions: route.mentions,
     repeat: route.repeat,
+    windowMs: repeatWindowMs(route.repeat),
     groupBy: route.group?.by,
     stop: route.stop,
   }));
@@ -132,12 +141,12 @@ export function compileRules(bundle: Bundle): RulesEngine {
     return {
       notify: true,
       routes: routeNames,
-      deliveries: deliveriesFor(passing, event),
+      deliveries: deliveriesFor(passing, event, now),
       suppressedBy: null,
     };
   }
 
-  function deliveriesFor(passing: readonly CompiledRoute[], event: NormalizedEvent): Delivery[] {
+  function deliveriesFor(passing: readonly CompiledRoute[], event: NormalizedEvent, now: number): Delivery[] {
     // An event reaches a handful of receivers at most: a list beats a Map per event.
     const deliveries: Delivery[] = [];
     for (const route of passing) {
@@ -149,9 +158,13 @@ export function compileRules(bundle: Bundle): RulesEngine {
             routes: [],
             mentions: { users: [], mobiles: [], all: false },
             groupBy: route.groupBy,
+            claim: route.windowMs === undefined ? undefined : repeatClaim(event, name, route.windowMs, now),
           };
           addMentions(delivery.mentions, receivers.get(name)?.mentions, event);
           deliveries.push(delivery);
+        } else if (route.windowMs === undefined) {
+          // A count-based route let the update through to this receiver: no window has to be won.
+          delivery.claim = undefined;
         }
         delivery.routes.push(route.name);
         addMentions(delivery.mentions, route.mentions, event);

@@ -1,0 +1,69 @@
+import type { Decision } from '../rules/index.ts';
+import type { Judgement } from './judge-stage.ts';
+
+/** Where time-based repeats win their windows: the state table's `BudgetLedger.claimOnce`, or memory. */
+export interface RepeatClaims {
+  /** True for exactly one caller per key until the key expires, across containers and redeliveries. */
+  claimOnce(request: { key: string; ttlSeconds: number; now: number }): Promise<boolean>;
+}
+
+// Shared, so a suppressed event allocates no reason of its own.
+const REPEAT = { reason: 'repeat' } as const;
+
+/**
+ * Stage 3b: `repeat.every` deliveries go out only for the invocation that wins their (event, receiver, window)
+ * key, so concurrent invocations and redeliveries send once per window. All claims of the batch are asked for in
+ * one parallel round; count-based deliveries never reach the table. A re-enqueued copy skips its claims: the
+ * invocation that re-enqueued it already won them. An event that loses every claim is suppressed as `repeat`.
+ */
+export async function claimRepeatWindows(
+  judgement: Judgement,
+  claims: RepeatClaims,
+  now: number,
+): Promise<Judgement> {
+  const decided = await Promise.all(
+    judgement.judged.map(async (item) =>
+      item.collapsed.owed === undefined
+        ? { ...item, decision: await withWonClaims(item.decision, claims, now) }
+        : item,
+    ),
+  );
+  const judged = decided.filter((item) => item.decision.notify);
+  const lost = decided.length - judged.length;
+  if (lost === 0) return judgement;
+  return {
+    judged,
+    suppressed: { ...judgement.suppressed, repeat: (judgement.suppressed.repeat ?? 0) + lost },
+  };
+}
+
+/** A decision without the deliveries whose repeat window another invocation (or an earlier update) won. */
+export async function withWonClaims(
+  decision: Decision,
+  claims: RepeatClaims,
+  now: number,
+): Promise<Decision> {
+  if (!decision.deliveries.some((delivery) => delivery.claim)) return decision;
+  const won = await Promise.all(
+    decision.deliveries.map((delivery) => !delivery.claim || claims.claimOnce({ ...delivery.claim, now })),
+  );
+  const deliveries = decision.deliveries.filter((_, i) => won[i]);
+  if (deliveries.length === decision.deliveries.length) return decision;
+  if (deliveries.length > 0) return { ...decision, deliveries };
+  return { ...decision, notify: false, deliveries: [], suppressedBy: REPEAT };
+}
+
+/**
+ * Claims remembered by this object alone: what one `preview` run or a test needs, where no other process shares
+ * the windows.
+ */
+export function inMemoryClaims(): RepeatClaims {
+  const taken = new Set<string>();
+  return {
+    claimOnce: ({ key }) => {
+      const first = !taken.has(key);
+      taken.add(key);
+      return Promise.resolve(first);
+    },
+  };
+}
