@@ -7,8 +7,9 @@ import type { RenderedMessage } from '../render/index.ts';
 
 export interface WebhookSenderOptions {
   bundle: Bundle;
-  resolver: WebhookResolver;
-  client: WecomClient;
+  /** Narrow ports, so `report` can replay with the real budget and no robot keys. */
+  resolver: Pick<WebhookResolver, 'resolve' | 'resolveAll'>;
+  client: Pick<WecomClient, 'robotOf' | 'send'>;
   /** The shared per-robot budget. */
   ledger: BudgetLedger;
   /** How far ahead a reserved slot may lie (default 3 s): a short wait in the sender, never a long one. */
@@ -25,8 +26,8 @@ export interface WebhookSenderOptions {
 export class WebhookSender implements MessageSender {
   private readonly urls = new Map<string, Promise<string>>();
   private readonly bundle: Bundle;
-  private readonly resolver: WebhookResolver;
-  private readonly client: WecomClient;
+  private readonly resolver: WebhookSenderOptions['resolver'];
+  private readonly client: WebhookSenderOptions['client'];
   private readonly ledger: BudgetLedger;
   private readonly maxWaitMs: number;
 

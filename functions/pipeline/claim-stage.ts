@@ -29,11 +29,12 @@ export async function claimRepeatWindows(
     ),
   );
   const judged = decided.filter((item) => item.decision.notify);
-  const lost = decided.length - judged.length;
-  if (lost === 0) return judgement;
+  const lost = decided.filter((item) => !item.decision.notify);
+  if (lost.length === 0) return { ...judgement, judged };
   return {
     judged,
-    suppressed: { ...judgement.suppressed, repeat: (judgement.suppressed.repeat ?? 0) + lost },
+    held: [...judgement.held, ...lost],
+    suppressed: { ...judgement.suppressed, repeat: (judgement.suppressed.repeat ?? 0) + lost.length },
   };
 }
 

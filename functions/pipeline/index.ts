@@ -9,3 +9,4 @@ export { inMemoryClaims, withWonClaims } from './claim-stage.ts';
 export type { RepeatClaims } from './claim-stage.ts';
 export { groupValues } from './group-stage.ts';
 export type * from './types.ts';
+export type { JudgedEvent } from './judge-stage.ts';

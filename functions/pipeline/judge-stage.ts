@@ -10,6 +10,8 @@ export interface JudgedEvent {
 /** The events to notify about, and how many were suppressed for each reason. */
 export interface Judgement {
   judged: JudgedEvent[];
+  /** The suppressed events with their verdicts, for `report`'s figures by route, reason and silence. */
+  held: JudgedEvent[];
   suppressed: Partial<Record<SuppressionReason, number>>;
 }
 
@@ -23,17 +25,19 @@ export function judgeEvents(
   now: number,
 ): Judgement {
   const judged: JudgedEvent[] = [];
+  const held: JudgedEvent[] = [];
   const suppressed: Judgement['suppressed'] = {};
   for (const item of collapsed) {
     const decision = owedOnly(engine.evaluate(item.event, now, item.occurrences), item.owed);
     if (decision.notify) {
       judged.push({ collapsed: item, decision });
     } else {
+      held.push({ collapsed: item, decision });
       const reason = decision.suppressedBy!.reason;
       suppressed[reason] = (suppressed[reason] ?? 0) + 1;
     }
   }
-  return { judged, suppressed };
+  return { judged, held, suppressed };
 }
 
 /**

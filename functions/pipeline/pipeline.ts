@@ -12,6 +12,7 @@ import { deliverMessages } from './deliver-stage.ts';
 import type { MessageSender } from './deliver-stage.ts';
 import { groupDeliveries } from './group-stage.ts';
 import { judgeEvents } from './judge-stage.ts';
+import type { JudgedEvent } from './judge-stage.ts';
 import { renderNotices } from './render-stage.ts';
 import { reportOutcomes } from './report-stage.ts';
 import { reserveSlots } from './reserve-stage.ts';
@@ -63,7 +64,11 @@ async function noticesOf(
 ) {
   const { decoded, poison } = decodeRecords(records);
   const collapsed = collapseUpdates(decoded);
-  const { judged, suppressed } = await claimRepeatWindows(judgeEvents(collapsed, engine, now), claims, now);
+  const { judged, held, suppressed } = await claimRepeatWindows(
+    judgeEvents(collapsed, engine, now),
+    claims,
+    now,
+  );
   const notices = groupDeliveries(judged);
   const counts = {
     records: records.length,
@@ -73,7 +78,7 @@ async function noticesOf(
     notified: judged.length,
     suppressed,
   };
-  return { notices, poison, counts };
+  return { notices, poison, counts, verdicts: [...judged, ...held] };
 }
 
 /** render and fit → budget, pure, against `slots(receiver)` messages per receiver. */
@@ -101,8 +106,8 @@ export async function planBatch(
   records: readonly BatchRecord[],
   deps: Pick<PipelineDeps, 'engine' | 'renderer' | 'claims'>,
   now: number,
-): Promise<{ planned: PlannedMessage[]; poison: DeadLetter[]; stats: BatchStats }> {
-  const { notices, poison, counts } = await noticesOf(
+): Promise<{ planned: PlannedMessage[]; poison: DeadLetter[]; verdicts: JudgedEvent[]; stats: BatchStats }> {
+  const { notices, poison, counts, verdicts } = await noticesOf(
     records,
     deps.engine,
     deps.claims ?? inMemoryClaims(),
@@ -112,7 +117,12 @@ export async function planBatch(
     Math.max(1, deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? ROBOT_MESSAGES_PER_MINUTE);
   const plan = planMessages(notices, deps.renderer, perMinute, new Map());
   // Delivery figures: a plan has delivered nothing yet; processBatch fills them.
-  return { planned: plan.planned, poison, stats: { ...NOTHING_DELIVERED, ...counts, ...plan.counts } };
+  return {
+    planned: plan.planned,
+    poison,
+    verdicts,
+    stats: { ...NOTHING_DELIVERED, ...counts, ...plan.counts },
+  };
 }
 
 /**
@@ -153,6 +163,7 @@ export async function processBatch(
     deadLetters: report.deadLetters,
     deferrals: deferred.deferrals,
     outcomes,
+    verdicts: judged.verdicts,
     stats: { ...judged.counts, ...plan.counts, ...reserved.counts, ...settled.counts, ...report.counts },
   };
 }

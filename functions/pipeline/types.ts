@@ -2,6 +2,7 @@ import type { EnvelopeV1, NormalizedEvent } from '../../contracts/index.ts';
 import type { ParkedEvents } from '../deferral/index.ts';
 import type { Occurrence, ResolvedMentions, Suppression, SuppressionReason } from '../rules/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
+import type { JudgedEvent } from './judge-stage.ts';
 
 /** One queue message as the pipeline needs it (an SQS record, or one line of `preview --batch` input). */
 export interface BatchRecord {
@@ -146,6 +147,8 @@ export interface BatchResult {
   /** Receivers' events that wait for a free slot (parked in the state table, or re-enqueued). */
   deferrals: Deferral[];
   outcomes: DeliveryOutcome[];
+  /** Every collapsed event with the rules' verdict (notified or suppressed), for `report`'s figures. */
+  verdicts: JudgedEvent[];
   stats: BatchStats;
 }
 
