@@ -15,6 +15,7 @@ export function reportPage(
   timeZone: string,
 ): string {
   const minute = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
+  const when = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const { totals } = figures;
   const counters: [string, number, string][] = [
     ['updates', totals.records, ''],
@@ -38,9 +39,7 @@ export function reportPage(
 </head>
 <body>
 <header class="topbar">
-  <div class="brand"><span class="logo">K</span><div><h1>kube-wecom</h1><p>report · ${escapeHtml(
-    `${new Date(figures.span.from).toISOString()} → ${new Date(figures.span.to).toISOString()}`,
-  )}</p></div></div>
+  <div class="brand"><span class="logo">K</span><div><h1>kube-wecom</h1><p>report · ${escapeHtml(`${when.format(figures.span.from)} → ${when.format(figures.span.to)}`))}</p></div></div>
   <div class="topbar-right"><span class="subtle">times in ${escapeHtml(timeZone)}</span></div>
 </header>
 <main>
