@@ -39,7 +39,7 @@ export function reportPage(
 </head>
 <body>
 <header class="topbar">
-  <div class="brand"><span class="logo">K</span><div><h1>kube-wecom</h1><p>report · ${escapeHtml(`${when.format(figures.span.from)} → ${when.format(figures.span.to)}`))}</p></div></div>
+  <div class="brand"><span class="logo">K</span><div><h1>kube-wecom</h1><p>report · ${escapeHtml(`${when.format(figures.span.from)} → ${when.format(figures.span.to)}`)}</p></div></div>
   <div class="topbar-right"><span class="subtle">times in ${escapeHtml(timeZone)}</span></div>
 </header>
 <main>
