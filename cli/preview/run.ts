@@ -143,7 +143,8 @@ function toPreviewMessage(message: { receiver: string; msgtype: string; body: un
   return { receiver: message.receiver, msgtype: message.msgtype, body: message.body };
 }
 
-async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
+/** The whole of standard input (or any chunk stream) as UTF-8 text. */
+export async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readEventInput } from '../../inputs/index.ts';
+import { readAll } from '../preview/run.ts';
 import { BundleError, formatProblem, loadCheckedBundle } from '../../functions/bundle/index.ts';
 import type { Bundle } from '../../functions/bundle/index.ts';
 import { reportFigures } from '../../local/report/figures.ts';
@@ -55,10 +56,4 @@ export async function runReport(options: ReportOptions, io: ReportIo): Promise<n
       : reportText(figures, suggestions),
   );
   return bad || figures.totals.deadLettered > 0 ? 2 : 0;
-}
-
-async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

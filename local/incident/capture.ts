@@ -73,6 +73,21 @@ export function incidentEnvelopes(incident: Incident, options: CaptureOptions): 
   return envelopes;
 }
 
+/** The settings of the checked-in `local/incident/capture.jsonl` (about 21 minutes, as the script's comment says). */
+export const CHECKED_IN_CAPTURE: CaptureOptions = {
+  startsAt: Date.parse('2026-11-24T06:00:00Z'),
+  stretch: 30,
+  cluster: 'prod-sh',
+};
+
+/** The capture as JSON lines, exactly as checked in (`npm run capture:incident` rewrites it). */
+export function incidentCaptureLines(incident: Incident): string {
+  return incidentEnvelopes(incident, CHECKED_IN_CAPTURE)
+    .map((envelope) => JSON.stringify(envelope))
+    .join('\n')
+    .concat('\n');
+}
+
 /** core/v1 timestamps have whole seconds. */
 function rfc3339(at: Date): string {
   return at.toISOString().replace(/\.\d+Z$/, 'Z');
