@@ -66,7 +66,7 @@ export function repeatClaim(
   const window = Math.floor(Math.max(0, seenAt - since) / windowMs);
   return {
     // The window length is part of the key, so editing `every` starts fresh windows instead of colliding.
-    key: `repeat/${event.uid}/${receiver}/${windowMs}/${window}`,
+    key: `${event.uid}/${receiver}/${windowMs}/${window}`,
     ttlSeconds: Math.ceil(windowMs / 1000) + REDELIVERY_HORIZON_SECONDS,
   };
 }

@@ -38,7 +38,7 @@ describe('repeat.every: the window an update falls in', () => {
   });
   it('the key names the event, the receiver and the window length, and outlives a late redelivery', () => {
     const claim = repeatClaim({ uid: 'u1', firstSeen: FIRST_SEEN, lastSeen: FIRST_SEEN }, 'ops', MINUTE, NOW);
-    assert.deepEqual(claim, { key: 'repeat/u1/ops/60000/0', ttlSeconds: 60 + 86_400 });
+    assert.deepEqual(claim, { key: 'u1/ops/60000/0', ttlSeconds: 60 + 86_400 });
   });
 });
 
@@ -52,7 +52,7 @@ describe('repeat.every in the engine', () => {
     });
     const decision = engine.evaluate(anEvent({ watchType: 'MODIFIED', count: 3 }), NOW);
     const claims = Object.fromEntries(decision.deliveries.map((d) => [d.receiver, d.claim?.key ?? null]));
-    assert.deepEqual(claims, { ops: 'repeat/uid-web-7d9f8-x2k4p-BackOff/ops/300000/0', dev: null });
+    assert.deepEqual(claims, { ops: 'uid-web-7d9f8-x2k4p-BackOff/ops/300000/0', dev: null });
   });
 });
 
