@@ -45,9 +45,13 @@ export interface ReportFigures {
   batches: number;
   /** Totals as the pipeline counts them (`BatchStats`, summed over the replay's invocations). */
   totals: {
+    /** Input updates. */
+    inputs: number;
+    /** Queue records the function read: the inputs and the copies it re-enqueued for receivers that waited. */
     records: number;
     events: number;
     collapsed: number;
+    /** Events (after collapsing) that notified someone, each counted once, not again when a copy of it waited. */
     notified: number;
     messages: number;
     sent: number;
@@ -78,6 +82,7 @@ const TOP = 10;
 export function reportFigures(bundle: Bundle, replay: Replay): ReportFigures {
   const hours = Math.max(replay.span.to - replay.span.from, MINUTE) / HOUR;
   const totals: ReportFigures['totals'] = {
+    inputs: replay.inputs,
     records: 0,
     events: 0,
     collapsed: 0,
@@ -101,7 +106,7 @@ export function reportFigures(bundle: Bundle, replay: Replay): ReportFigures {
 
   for (const { result } of replay.batches) {
     const { stats } = result;
-    for (const key of ['records', 'events', 'collapsed', 'notified', 'messages', 'sent', 'deferred'] as const)
+    for (const key of ['records', 'events', 'collapsed', 'messages', 'sent', 'deferred'] as const)
       totals[key] += stats[key];
     for (const reason of ['no-route', 'repeat', 'silence'] as const)
       totals.suppressed[reason] += stats.suppressed[reason] ?? 0;
@@ -111,6 +116,7 @@ export function reportFigures(bundle: Bundle, replay: Replay): ReportFigures {
       decisions.set(collapsed, decision);
       // A copy re-enqueued for a waiting receiver was counted when it first arrived.
       if (collapsed.owed) continue;
+      if (decision.notify) totals.notified++;
       const { event } = collapsed;
       for (const route of decision.routes) matched.get(route)?.add(event.uid);
       const suppression = decision.suppressedBy;

@@ -18,7 +18,7 @@ export function reportPage(
   const when = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const { totals } = figures;
   const counters: [string, number, string][] = [
-    ['updates', totals.records, ''],
+    ['updates', totals.inputs, ''],
     ['notified', totals.notified, ''],
     ['messages', totals.sent, ''],
     ['no route', totals.suppressed['no-route'], ''],

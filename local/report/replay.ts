@@ -36,6 +36,8 @@ export interface ReplayedBatch {
 /** A whole replay: every invocation in order, and the inputs the function could not read. */
 export interface Replay {
   batches: ReplayedBatch[];
+  /** Input updates replayed (the queue also carries the copies the function re-enqueues for waiting receivers). */
+  inputs: number;
   /** Queue messages that reached the DLQ (poison, or out of receives). */
   deadLettered: number;
   /** First and last input time (epoch ms). */
@@ -135,7 +137,7 @@ export async function replayEnvelopes(
       else queue.push({ ...item, visibleAt: clock + mapping.visibilityTimeoutMs });
     }
   }
-  return { batches, deadLettered, span };
+  return { batches, inputs: envelopes.length, deadLettered, span };
 }
 
 /**

@@ -12,7 +12,8 @@ export function reportText(figures: ReportFigures, suggestions: readonly Suggest
   const lines: string[] = [];
   const minutes = Math.round((span.to - span.from) / 60_000);
   lines.push(
-    `Replayed ${totals.records} updates (${totals.collapsed} after collapsing) from ${new Date(span.from).toISOString()} ` +
+    `Replayed ${totals.inputs} updates (${totals.records} queue records with the copies re-enqueued for waiting receivers, ` +
+      `${totals.collapsed} events after collapsing) from ${new Date(span.from).toISOString()} ` +
       `over ${minutes} min in ${figures.batches} invocations (batch 100, window 10 s).`,
     `Notified ${totals.notified} events in ${totals.sent} messages; suppressed: no route ${totals.suppressed['no-route']}, ` +
       `repeat ${totals.suppressed.repeat}, silence ${totals.suppressed.silence}; waited for budget ${totals.deferred}; ` +
