@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { minuteChart } from '../preview-page/chart.ts';
+import type { ChartNode } from '../preview-page/chart.ts';
 import { escapeHtml } from '../preview-page/nodes.ts';
 import type { ReportFigures, RobotFigures } from './figures.ts';
 import type { Suggestion } from './suggest.ts';
@@ -122,48 +124,30 @@ function table(title: string, headers: string[], rows: (string | number)[][]): s
 <table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
-/** One robot's messages per minute as bars, with its limit as a line: the preview page's chart, drawn here. */
+/** One robot's messages per minute against its limit: the preview page's chart, as markup. */
 function robotCard(robot: RobotFigures, minute: Intl.DateTimeFormat): string {
-  const width = 760;
-  const height = 190;
-  const pad = { left: 34, right: 14, top: 12, bottom: 26 };
-  const plotW = width - pad.left - pad.right;
-  const plotH = height - pad.top - pad.bottom;
-  const minutes = robot.perMinute;
-  const yMax = Math.ceil(Math.max(robot.limitPerMinute + 4, robot.busiestMinute.messages + 2) / 5) * 5;
-  const y = (v: number) => pad.top + plotH - (v / yMax) * plotH;
-  const parts: string[] = [];
-  const step = yMax > 40 ? 10 : 5;
-  for (let v = 0; v <= yMax; v += step) {
-    parts.push(`<line class="grid" x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}"/>`);
-    parts.push(`<text x="${pad.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`);
-  }
-  const slot = plotW / Math.max(minutes.length, 1);
-  const labelEvery = Math.ceil(minutes.length / 8);
-  minutes.forEach(({ at, messages }, i) => {
-    const label = escapeHtml(minute.format(at));
-    if (messages > 0) {
-      const barW = Math.max(1, Math.min(16, slot - 2));
-      parts.push(
-        `<rect class="${messages > robot.limitPerMinute ? 'over' : 'bar'}" x="${pad.left + i * slot + (slot - barW) / 2}" ` +
-          `y="${y(messages)}" width="${barW}" height="${y(0) - y(messages)}" rx="2" fill="${BAR}">` +
-          `<title>${messages} at ${label}</title></rect>`,
-      );
-    }
-    if (i % labelEvery === 0 || i === minutes.length - 1)
-      parts.push(
-        `<text x="${pad.left + i * slot + slot / 2}" y="${height - 8}" text-anchor="middle">${label}</text>`,
-      );
-  });
-  const limitY = y(robot.limitPerMinute);
-  parts.push(
-    `<line class="limit-line" x1="${pad.left}" x2="${width - pad.right}" y1="${limitY}" y2="${limitY}"/>`,
-  );
-  parts.push(
-    `<text class="limit-label" x="${width - pad.right}" y="${limitY - 5}" text-anchor="end">${robot.limitPerMinute}/min</text>`,
-  );
   const name = escapeHtml(robot.robot);
+  const chart = minuteChart({
+    width: 760,
+    limitPerMinute: robot.limitPerMinute,
+    minutes: robot.perMinute.map(({ at, messages }) => ({ minute: at, counts: { [robot.robot]: messages } })),
+    names: [robot.robot],
+    colorOf: () => BAR,
+    label: (at) => minute.format(at),
+    ariaLabel: `Messages per minute to ${robot.robot}`,
+  });
   return `<section class="card chart-card" aria-label="Messages per minute to ${name}" data-robot="${name}">
 <div class="card-title"><h2>${name} <span class="subtle">· ${robot.messages} messages · busiest minute ${robot.busiestMinute.messages}/${robot.limitPerMinute}</span></h2></div>
-<div class="chart"><svg viewBox="0 0 ${width} ${height}" role="img" aria-label="Messages per minute to ${name}">${parts.join('')}</svg></div></section>`;
+<div class="chart">${markup(chart)}</div></section>`;
+}
+
+/** A chart tree as SVG markup, every attribute and text escaped. */
+function markup(tree: ChartNode): string {
+  const attrs = Object.entries(tree.attrs)
+    .map(([key, value]) => ` ${key}="${escapeHtml(String(value))}"`)
+    .join('');
+  const children = tree.children.map((child) =>
+    typeof child === 'string' ? escapeHtml(child) : markup(child),
+  );
+  return `<${tree.tag}${attrs}>${children.join('')}</${tree.tag}>`;
 }

@@ -74,7 +74,7 @@ describe('report --html in Chromium', { skip: chromiumSkip }, () => {
       const busy = robot.perMinute.filter((minute) => minute.messages > 0);
       assert.equal(chart.bars.length, busy.length, robot.robot);
       assert.deepEqual(
-        chart.bars.map((title) => Number(title!.split(' ')[0])),
+        chart.bars.map((title) => Number(title!.slice(`${robot.robot}: `.length).split(' ')[0])),
         busy.map((minute) => minute.messages),
       );
       assert.equal(chart.limit, `${robot.limitPerMinute}/min`);
