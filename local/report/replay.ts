@@ -49,6 +49,48 @@ interface QueuedMessage extends BatchRecord {
   receives: number;
 }
 
+/**
+ * The simulated events queue, in order of visibility. Inputs arrive sorted and copies are few, so it stays one
+ * sorted array read from a moving head: a day's capture replays without re-sorting per batch.
+ */
+class VisibilityQueue {
+  private readonly items: QueuedMessage[];
+  private head = 0;
+
+  /** `sorted` must be in order of `visibleAt`. */
+  constructor(sorted: QueuedMessage[]) {
+    this.items = sorted;
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** The `n`-th message to become visible (0 = the next), if there is one. */
+  peek(n: number): QueuedMessage | undefined {
+    return this.items[this.head + n];
+  }
+
+  add(message: QueuedMessage): void {
+    let low = this.head;
+    let high = this.items.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.items[mid]!.visibleAt <= message.visibleAt) low = mid + 1;
+      else high = mid;
+    }
+    this.items.splice(low, 0, message);
+  }
+
+  /** Up to `limit` messages visible at `time`, oldest first. */
+  take(time: number, limit: number): QueuedMessage[] {
+    const taken: QueuedMessage[] = [];
+    while (taken.length < limit && this.size > 0 && this.peek(0)!.visibleAt <= time)
+      taken.push(this.items[this.head++]!);
+    return taken;
+  }
+}
+
 /** Silent: a replay has no table to fail, so nothing the ports would warn about can happen. */
 const QUIET = { warn() {} };
 
@@ -83,7 +125,7 @@ export async function replayEnvelopes(
     },
     ledger,
   });
-  const queue: QueuedMessage[] = envelopes
+  const inputs: QueuedMessage[] = envelopes
     .map((envelope, i) => ({ envelope, i, at: timeOf(envelope) }))
     .sort((a, b) => a.at - b.at || a.i - b.i)
     .map(({ envelope, i, at }) => ({
@@ -92,7 +134,8 @@ export async function replayEnvelopes(
       visibleAt: at,
       receives: 0,
     }));
-  const span = { from: queue[0]?.visibleAt ?? 0, to: queue.at(-1)?.visibleAt ?? 0 };
+  const span = { from: inputs[0]?.visibleAt ?? 0, to: inputs.at(-1)?.visibleAt ?? 0 };
+  const queue = new VisibilityQueue(inputs);
   let copies = 0;
   const deps = {
     engine: compileRules(bundle),
@@ -104,7 +147,7 @@ export async function replayEnvelopes(
       copies: {
         enqueue: async (queued: readonly QueuedCopy[]) => {
           for (const copy of queued)
-            queue.push({
+            queue.add({
               messageId: `copy-${copies++}`,
               body: copy.body,
               visibleAt: clock + copy.delaySeconds * 1000,
@@ -119,13 +162,11 @@ export async function replayEnvelopes(
   };
   const batches: ReplayedBatch[] = [];
   let deadLettered = 0;
-  while (queue.length > 0) {
-    queue.sort((a, b) => a.visibleAt - b.visibleAt);
-    const first = Math.max(queue[0]!.visibleAt, clock);
-    const full = queue[mapping.batchSize - 1]?.visibleAt;
+  while (queue.size > 0) {
+    const first = Math.max(queue.peek(0)!.visibleAt, clock);
+    const full = queue.peek(mapping.batchSize - 1)?.visibleAt;
     clock = Math.max(clock, Math.min(first + mapping.batchingWindowMs, full ?? Number.POSITIVE_INFINITY));
-    const taken = queue.filter((item) => item.visibleAt <= clock).slice(0, mapping.batchSize);
-    queue.splice(0, taken.length);
+    const taken = queue.take(clock, mapping.batchSize);
     for (const item of taken) item.receives++;
     const result = await processBatch(taken, deps, { now: clock, deadline: clock + 60_000 });
     batches.push({ at: clock, result });
@@ -134,7 +175,7 @@ export async function replayEnvelopes(
     for (const item of taken) {
       if (!retry.has(item.messageId)) continue;
       if (item.receives >= mapping.maxReceiveCount) deadLettered++;
-      else queue.push({ ...item, visibleAt: clock + mapping.visibilityTimeoutMs });
+      else queue.add({ ...item, visibleAt: clock + mapping.visibilityTimeoutMs });
     }
   }
   return { batches, inputs: envelopes.length, deadLettered, span };
