@@ -95,6 +95,21 @@ describe('repeat in a batch', () => {
     assert.deepEqual([first.stats.messages, again.stats.messages, again.stats.suppressed.repeat], [1, 0, 1]);
   });
 
+  it('every: a silenced update spends no window, so the first update after the silence notifies', async () => {
+    const engine = anEngine({
+      routes: [{ name: 'r', receivers: ['ops'], repeat: { every: '10m' } }],
+      silences: [{ match: {}, endsAt: new Date(NOW + MINUTE).toISOString(), comment: 'maintenance' }],
+    });
+    const deps = {
+      engine,
+      renderer: compileRenderer(engine.bundle, { now: () => NOW }),
+      claims: inMemoryClaims(),
+    };
+    const during = await planBatch([record({ count: 1 })], deps, NOW);
+    const afterwards = await planBatch([record({ count: 2 })], deps, NOW + 2 * MINUTE);
+    assert.deepEqual([during.stats.suppressed, afterwards.stats.messages], [{ silence: 1 }, 1]);
+  });
+
   it('every: a copy re-enqueued for a waiting receiver is delivered although its window is taken', async () => {
     const sent: string[] = [];
     const sender: MessageSender = {
