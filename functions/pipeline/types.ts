@@ -32,6 +32,11 @@ export interface CollapsedEvent {
   envelope: EnvelopeV1;
   /** The receivers still owed this event; undefined for all that the rules choose (a fresh event). */
   owed: ReadonlySet<string> | undefined;
+  /**
+   * The receivers that re-enqueued copies among the updates were made for, also when a fresh update makes `owed`
+   * undefined: their `repeat.every` windows were won by the invocation that made the copy. Absent without copies.
+   */
+  copiedFor?: ReadonlySet<string>;
   /** Failed deliveries that re-enqueued copies of this event carried (budget waits do not count). */
   failures: number;
 }

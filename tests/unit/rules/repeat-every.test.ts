@@ -129,5 +129,13 @@ describe('repeat in a batch', () => {
     const copy = { ...anEnvelope({ watchType: 'MODIFIED', count: 1 }), owed: ['dev'] };
     await processBatch([{ messageId: 'copy', body: JSON.stringify(copy) }], deps, context);
     assert.deepEqual(sent, ['ops', 'dev', 'dev']);
+    // The copy and a fresh update of the same window in one batch: the copy's receiver is still owed, the other not.
+    sent.length = 0;
+    await processBatch(
+      [record({ count: 2 }), { messageId: 'copy-2', body: JSON.stringify(copy) }],
+      deps,
+      context,
+    );
+    assert.deepEqual(sent, ['dev']);
   });
 });
