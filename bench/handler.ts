@@ -17,7 +17,7 @@ import { ALLOWED_HOSTS_ENV, WebhookResolver, WecomClient } from '../functions/ch
 import { startWecomEmulator } from '../emulators/wecom/index.ts';
 import type { WecomEmulator } from '../emulators/wecom/index.ts';
 import { generateBundle, generateCorpus } from './corpus.ts';
-import { median, medianMs } from './measure.ts';
+import { median, medianMs, medianOf } from './measure.ts';
 import type { BenchResult } from './measure.ts';
 
 const BATCH = 10_000;
@@ -50,9 +50,16 @@ export async function benchHandler(opts: { quick: boolean }): Promise<BenchResul
   const floor = medianMs(() => {
     for (const record of records) sink += (JSON.parse(record.body) as { v: number }).v;
   }, runs);
-  const plan = medianMs(() => {
-    sink += planBatch(records, deps, NOW).planned.length;
-  }, runs);
+  // planBatch is async only for `repeat.every` claims, which this bundle has none of: the time is the plan's.
+  const plan = await medianOf(
+    async () => {
+      const start = performance.now();
+      sink += (await planBatch(records, deps, NOW)).planned.length;
+      return performance.now() - start;
+    },
+    runs,
+    2,
+  );
   if (sink < 0) console.log(sink);
 
   const results: BenchResult[] = [

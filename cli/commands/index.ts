@@ -3,6 +3,7 @@ import { forwarderCommand } from './forwarder.ts';
 import { importKubeEventerCommand } from './import-kube-eventer.ts';
 import { previewCommand } from './preview.ts';
 import { redriveCommand } from './redrive.ts';
+import { reportCommand } from './report.ts';
 import { schemaCommand } from './schema.ts';
 import { sendTestCommand } from './send-test.ts';
 import { startCommand } from './start.ts';
@@ -12,6 +13,7 @@ import { validateCommand } from './validate.ts';
 export function registerCommands(program: Command): void {
   program.addCommand(validateCommand);
   program.addCommand(previewCommand);
+  program.addCommand(reportCommand);
   program.addCommand(schemaCommand);
   program.addCommand(sendTestCommand);
   program.addCommand(startCommand);

@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { normalizeEvent, PoisonMessageError } from '../../contracts/index.ts';
 import { queueBody, readEventInput } from '../../inputs/index.ts';
 import type { InputEvent } from '../../inputs/index.ts';
-import { planBatch } from '../../functions/pipeline/index.ts';
+import { inMemoryClaims, planBatch, withWonClaims } from '../../functions/pipeline/index.ts';
 import { compileRenderer } from '../../functions/render/index.ts';
 import type { RenderedMessage, Renderer } from '../../functions/render/index.ts';
 import { compileRules, describeSuppression } from '../../functions/rules/index.ts';
 import { BundleError, formatProblem } from '../../functions/bundle/index.ts';
 import type { RulesEngine } from '../../functions/rules/index.ts';
+import type { RepeatClaims } from '../../functions/pipeline/index.ts';
 import { loadCheckedBundle } from '../../functions/bundle/index.ts';
 
 export interface PreviewOptions {
@@ -85,7 +86,9 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
       `${source}:${problem.line}: ${problem.severity === 'error' ? 'error' : 'skipped'}: ${problem.path}: ${problem.message}\n`,
     );
   }
-  if (options.batch) return previewBatch(input.events, { engine, renderer }, now, source, io, bad);
+  // One run is one stretch of time: an update whose `repeat.every` window an earlier input already won is held back.
+  const claims = inMemoryClaims();
+  if (options.batch) return previewBatch(input.events, { engine, renderer, claims }, now, source, io, bad);
   for (const item of input.events) {
     let event;
     try {
@@ -96,7 +99,7 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
       io.stderr.write(`${source}:${item.line}: error: event ${item.index}: ${err.message}\n`);
       continue;
     }
-    const decision = engine.evaluate(event, now);
+    const decision = await withWonClaims(engine.evaluate(event, now), claims, now);
     const line: PreviewLine = {
       index: item.index,
       uid: event.uid,
@@ -120,19 +123,19 @@ export async function runPreview(options: PreviewOptions, io: PreviewIo): Promis
 }
 
 /** `--batch`: the input is one queue batch, judged, grouped, rendered and budgeted exactly as the function does. */
-function previewBatch(
+async function previewBatch(
   events: readonly InputEvent[],
-  deps: { engine: RulesEngine; renderer: Renderer },
+  deps: { engine: RulesEngine; renderer: Renderer; claims: RepeatClaims },
   now: number,
   source: string,
   io: PreviewIo,
   badInput: boolean,
-): number {
+): Promise<number> {
   const records = events.map((item) => ({
     messageId: String(item.index),
     body: queueBody(item.envelope),
   }));
-  const { planned, poison, templateFailures } = planBatch(records, deps, now);
+  const { planned, poison, templateFailures } = await planBatch(records, deps, now);
   for (const letter of poison) {
     const item = events[Number(letter.messageId)]!;
     io.stderr.write(
@@ -159,7 +162,8 @@ function toPreviewMessage(message: RenderedMessage): PreviewMessage {
     : { receiver, msgtype, body, templateError };
 }
 
-async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
+/** The whole of standard input (or any chunk stream) as UTF-8 text. */
+export async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');

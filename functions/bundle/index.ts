@@ -16,3 +16,4 @@ export { loadBundle, parseJson } from './load.ts';
 export type { LoadedBundle } from './load.ts';
 export { loadCheckedBundle } from './load-checked.ts';
 export { BUILTIN_TEMPLATES, checkTemplate } from './template-check.ts';
+export { parseDuration } from './duration.ts';

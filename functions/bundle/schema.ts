@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
 import { channelFields, RECEIVER_MSGTYPES } from './channel-schema.ts';
+import { parseDuration } from './duration.ts';
 
 export { CONTENT_LIMITS, MSGTYPES, ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
 export type { Msgtype } from '../channels/wecom/index.ts';
@@ -17,6 +18,10 @@ const patternList = z
   .describe(
     'Regular expressions; the whole value must match one of them (anchored, case-sensitive, `.` matches newlines).',
   );
+
+const duration = z
+  .string()
+  .refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration such as "90s", "5m" or "1h30m"');
 
 export const EVENT_TYPES = ['Normal', 'Warning'] as const;
 
@@ -44,6 +49,11 @@ export const matcherSchema = z
       .optional()
       .describe('Label key → pattern; the namespace must carry the label and its value must match.'),
     minCount: z.number().int().min(1).optional().describe('Only events seen at least this many times.'),
+    persistedFor: duration
+      .optional()
+      .describe(
+        'Only events recurring for at least this long: last seen − first seen, from the event’s own timestamps.',
+      ),
   })
   .describe('Fields are ANDed; items of a list are ORed.');
 
@@ -119,8 +129,22 @@ export const receiverSchema = z.strictObject({
   ...channelFields,
 });
 
-export const REPEAT_POLICIES = ['always', 'first', 'exponential'] as const;
-export type RepeatPolicy = (typeof REPEAT_POLICIES)[number];
+/** The policies decided from each update alone (its watch type and count): no state, no table. */
+export const COUNT_REPEAT_POLICIES = ['always', 'first', 'exponential'] as const;
+export type CountRepeatPolicy = (typeof COUNT_REPEAT_POLICIES)[number];
+export const repeatSchema = z.union(
+  [
+    z.enum(COUNT_REPEAT_POLICIES),
+    z
+      .strictObject({
+        every: duration.describe('At most one notification per this window while the event recurs.'),
+      })
+      .describe('Time-based: remembered in the state table, once per (event, receiver, window).'),
+  ],
+  // Neither a policy name nor an object: say what is allowed instead of zod's "Invalid input".
+  { error: 'expected "always", "first", "exponential" or { "every": "<duration>" }' },
+);
+export type RepeatPolicy = z.output<typeof repeatSchema>;
 
 const GROUP_FIELD =
   /^(?:cluster|namespace|kind|name|reason|type|component|host|fieldPath|namespaceLabels\.[^\s]+)$/;
@@ -143,7 +167,7 @@ export const routeSchema = z.strictObject({
     .describe('Any match excludes.'),
   receivers: z.array(z.string().min(1)).min(1),
   mentions: mentionsSchema.optional(),
-  repeat: z.enum(REPEAT_POLICIES).default('exponential'),
+  repeat: repeatSchema.default('exponential'),
   group: groupSchema.optional(),
   stop: z.boolean().default(false),
 });

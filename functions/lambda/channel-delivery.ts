@@ -25,7 +25,7 @@ export class ChannelDelivery {
   private readonly secrets = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly resolver: WebhookResolver,
+    private readonly resolver: Pick<WebhookResolver, 'resolveSecret'>,
     options: ChannelClientOptions = {},
   ) {
     this.dingtalk = new DingtalkClient(options);

@@ -90,6 +90,8 @@ export function buildHandler(options: ColdStartOptions): SQSHandler {
       engine,
       renderer,
       sender,
+      // `repeat.every` windows are won in the same table as the budget: one per (event, receiver, window).
+      claims: ledger,
       deferral: {
         // Without the table, waiting events never park in this process's memory, which dies with the container:
         // they go back on the queue as copies, or to SQS's redelivery.

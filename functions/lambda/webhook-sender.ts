@@ -12,8 +12,9 @@ import { policyOf } from './robot-policy.ts';
 
 export interface WebhookSenderOptions {
   bundle: Bundle;
-  resolver: WebhookResolver;
-  client: WecomClient;
+  /** Narrow ports, so `report` can replay with the real budget and no robot keys. */
+  resolver: Pick<WebhookResolver, 'resolve' | 'resolveAll' | 'resolveSecret'>;
+  client: Pick<WecomClient, 'robotOf' | 'send'>;
   /** Delivery to the other channels (DingTalk, Feishu, WeCom applications, generic webhooks); default: to their platforms. */
   channels?: ChannelDelivery;
   /** The shared per-robot budget. */
@@ -36,8 +37,8 @@ export interface WebhookSenderOptions {
 export class WebhookSender implements MessageSender {
   private readonly urls = new Map<string, Promise<string>>();
   private readonly bundle: Bundle;
-  private readonly resolver: WebhookResolver;
-  private readonly client: WecomClient;
+  private readonly resolver: WebhookSenderOptions['resolver'];
+  private readonly client: WebhookSenderOptions['client'];
   private readonly channels: ChannelDelivery;
   private readonly ledger: BudgetLedger;
   private readonly maxWaitMs: number;

@@ -22,10 +22,12 @@ export function collapseUpdates(decoded: readonly DecodedRecord[]): CollapsedEve
         positions: [record.position],
         envelope: record.envelope,
         owed,
+        ...(owed ? { copiedFor: owed } : {}),
         failures,
       });
       continue;
     }
+    if (owed) existing.copiedFor = new Set([...(existing.copiedFor ?? []), ...owed]);
     existing.occurrences.push(occurrence);
     existing.messageIds.push(record.messageId);
     existing.positions.push(record.position);

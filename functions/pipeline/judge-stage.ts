@@ -10,6 +10,8 @@ export interface JudgedEvent {
 /** The events to notify about, how many were suppressed for each reason, and the owners the caps dropped. */
 export interface Judgement {
   judged: JudgedEvent[];
+  /** The suppressed events with their verdicts, for `report`'s figures by route, reason and silence. */
+  held: JudgedEvent[];
   suppressed: Partial<Record<SuppressionReason, number>>;
   /** Owners taken from namespace annotations but dropped (over the cap, or not a WeCom user id). */
   ownersDropped: number;
@@ -25,6 +27,7 @@ export function judgeEvents(
   now: number,
 ): Judgement {
   const judged: JudgedEvent[] = [];
+  const held: JudgedEvent[] = [];
   const suppressed: Judgement['suppressed'] = {};
   let ownersDropped = 0;
   for (const item of collapsed) {
@@ -33,11 +36,12 @@ export function judgeEvents(
       for (const delivery of decision.deliveries) ownersDropped += delivery.droppedOwners ?? 0;
       judged.push({ collapsed: item, decision });
     } else {
+      held.push({ collapsed: item, decision });
       const reason = decision.suppressedBy!.reason;
       suppressed[reason] = (suppressed[reason] ?? 0) + 1;
     }
   }
-  return { judged, suppressed, ownersDropped };
+  return { judged, held, suppressed, ownersDropped };
 }
 
 /**

@@ -3,6 +3,8 @@ import type { ParkedEvents } from '../deferral/index.ts';
 import type { RulesEngine } from '../rules/index.ts';
 import type { Renderer } from '../render/index.ts';
 import { applyBudget } from './budget-stage.ts';
+import { claimRepeatWindows, inMemoryClaims } from './claim-stage.ts';
+import type { RepeatClaims } from './claim-stage.ts';
 import { collapseUpdates } from './collapse-stage.ts';
 import { decodeRecords } from './decode-stage.ts';
 import { deferWaits, type DeferralPorts } from './defer-stage.ts';
@@ -10,6 +12,7 @@ import { deliverMessages } from './deliver-stage.ts';
 import type { MessageSender } from './deliver-stage.ts';
 import { groupDeliveries } from './group-stage.ts';
 import { judgeEvents } from './judge-stage.ts';
+import type { JudgedEvent } from './judge-stage.ts';
 import { renderNotices } from './render-stage.ts';
 import { reportOutcomes } from './report-stage.ts';
 import { reserveSlots } from './reserve-stage.ts';
@@ -33,6 +36,11 @@ export interface PipelineDeps {
   sender: MessageSender;
   /** Where events wait for their receiver's next free slot; without it they fall back to SQS redelivery. */
   deferral?: DeferralPorts;
+  /**
+   * Where `repeat.every` windows are won (the state table's ledger). Without it a window is remembered only
+   * within one batch, which is all a single `preview --batch` plan needs.
+   */
+  claims?: RepeatClaims;
   /** Failed deliveries after which an event is dead-lettered (the queue's `maxReceiveCount`; default 5). */
   maxFailures?: number;
 }
@@ -46,11 +54,20 @@ export interface BatchContext {
 
 const DEFAULT_MAX_FAILURES = 5;
 
-/** decode → collapse → judge (route, repeat, silence) → group, pure; with the figures so far. */
-function noticesOf(records: readonly BatchRecord[], engine: RulesEngine, now: number) {
+/**
+ * decode → collapse → judge (route, repeat, silence) → claim time-based repeat windows → group; pure but for
+ * the claims; with the figures so far.
+ */
+async function noticesOf(
+  records: readonly BatchRecord[],
+  engine: RulesEngine,
+  claims: RepeatClaims,
+  now: number,
+) {
   const { decoded, poison } = decodeRecords(records);
   const collapsed = collapseUpdates(decoded);
-  const { judged, suppressed, ownersDropped } = judgeEvents(collapsed, engine, now);
+  const judgement = judgeEvents(collapsed, engine, now);
+  const { judged, held, suppressed } = await claimRepeatWindows(judgement, claims, now);
   const notices = groupDeliveries(judged);
   const counts = {
     records: records.length,
@@ -59,9 +76,9 @@ function noticesOf(records: readonly BatchRecord[], engine: RulesEngine, now: nu
     collapsed: collapsed.length,
     notified: judged.length,
     suppressed,
-    ownersDropped,
+    ownersDropped: judgement.ownersDropped,
   };
-  return { notices, poison, counts };
+  return { notices, poison, counts, verdicts: [...judged, ...held] };
 }
 
 /** render and fit → budget, pure, against `slots(receiver)` messages per receiver. */
@@ -83,20 +100,27 @@ function planMessages(
 }
 
 /**
- * Everything up to delivery, pure, as if every robot had its whole per-minute budget free: decode → collapse →
- * judge (route, repeat, silence) → group → render and fit → budget. `preview --batch` prints this plan.
+ * Everything up to delivery, as if every robot had its whole per-minute budget free: decode → collapse → judge
+ * (route, repeat, silence) → claim → group → render and fit → budget. `preview --batch` prints this plan. Pure
+ * but for the repeat claims (in memory unless `deps.claims` says otherwise).
  */
-export function planBatch(
+export async function planBatch(
   records: readonly BatchRecord[],
-  deps: Pick<PipelineDeps, 'engine' | 'renderer'>,
+  deps: Pick<PipelineDeps, 'engine' | 'renderer' | 'claims'>,
   now: number,
-): {
+): Promise<{
   planned: PlannedMessage[];
   poison: DeadLetter[];
+  verdicts: JudgedEvent[];
   templateFailures: TemplateFailure[];
   stats: BatchStats;
-} {
-  const { notices, poison, counts } = noticesOf(records, deps.engine, now);
+}> {
+  const { notices, poison, counts, verdicts } = await noticesOf(
+    records,
+    deps.engine,
+    deps.claims ?? inMemoryClaims(),
+    now,
+  );
   const perMinute = (receiver: string) =>
     Math.max(1, deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? ROBOT_MESSAGES_PER_MINUTE);
   const plan = planMessages(notices, deps.renderer, perMinute, new Map());
@@ -104,6 +128,7 @@ export function planBatch(
   return {
     planned: plan.planned,
     poison,
+    verdicts,
     templateFailures: plan.templateFailures,
     stats: { ...NOTHING_DELIVERED, ...counts, ...plan.counts },
   };
@@ -120,7 +145,7 @@ export async function processBatch(
   context: BatchContext,
 ): Promise<BatchResult> {
   const { now, deadline } = context;
-  const judged = noticesOf(records, deps.engine, now);
+  const judged = await noticesOf(records, deps.engine, deps.claims ?? inMemoryClaims(), now);
   const reserved = await reserveSlots(judged.notices, deps.sender, now);
   const { grants } = reserved;
   const parked = await takeParked(grants, deps.deferral);
@@ -147,6 +172,7 @@ export async function processBatch(
     deadLetters: report.deadLetters,
     deferrals: deferred.deferrals,
     outcomes,
+    verdicts: judged.verdicts,
     templateFailures: plan.templateFailures,
     stats: { ...judged.counts, ...plan.counts, ...reserved.counts, ...settled.counts, ...report.counts },
   };

@@ -3,6 +3,7 @@ import type { ParkedEvents } from '../deferral/index.ts';
 import type { Occurrence, ResolvedMentions, Suppression, SuppressionReason } from '../rules/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
 import type { TemplateFailure } from './template-failures.ts';
+import type { JudgedEvent } from './judge-stage.ts';
 
 /** One queue message as the pipeline needs it (an SQS record, or one line of `preview --batch` input). */
 export interface BatchRecord {
@@ -32,6 +33,11 @@ export interface CollapsedEvent {
   envelope: EnvelopeV1;
   /** The receivers still owed this event; undefined for all that the rules choose (a fresh event). */
   owed: ReadonlySet<string> | undefined;
+  /**
+   * The receivers that re-enqueued copies among the updates were made for, also when a fresh update makes `owed`
+   * undefined: their `repeat.every` windows were won by the invocation that made the copy. Absent without copies.
+   */
+  copiedFor?: ReadonlySet<string>;
   /** Failed deliveries that re-enqueued copies of this event carried (budget waits do not count). */
   failures: number;
 }
@@ -155,6 +161,8 @@ export interface BatchResult {
   outcomes: DeliveryOutcome[];
   /** Templates that failed and were replaced by the built-ins, for the logs. */
   templateFailures: TemplateFailure[];
+  /** Every collapsed event with the rules' verdict (notified or suppressed), for `report`'s figures. */
+  verdicts: JudgedEvent[];
   stats: BatchStats;
 }
 

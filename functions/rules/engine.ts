@@ -1,7 +1,8 @@
 import type { NormalizedEvent } from '../../contracts/index.ts';
 import { compileAnyMatcher, compileMatcher } from './matcher.ts';
 import type { EventPredicate } from './matcher.ts';
-import { repeatAllowsAny } from './repeat.ts';
+import { repeatAllowsAny, repeatClaim, repeatWindowMs } from './repeat.ts';
+import type { RepeatClaim } from './repeat.ts';
 import { mergeMentions } from './mentions.ts';
 import { RouteIndex } from './route-index.ts';
 import type { Occurrence } from './repeat.ts';
@@ -50,6 +51,11 @@ export interface Delivery {
    * `allowAllFromAnnotation`. Set only when there are some; the handler counts and logs them.
    */
   droppedOwners?: number;
+  /**
+   * Set when only time-based routes (`repeat.every`) reach the receiver: the delivery goes out only if this
+   * invocation wins the claim (the claim stage asks the state table). The first such route's window applies.
+   */
+  claim?: RepeatClaim | undefined;
 }
 
 /** The engine's verdict on one event. */
@@ -69,6 +75,8 @@ interface CompiledRoute {
   receivers: readonly string[];
   mentions: Mentions | undefined;
   repeat: RepeatPolicy;
+  /** `repeat.every` in ms; undefined for a count-based policy. */
+  windowMs: number | undefined;
   groupBy: readonly string[] | undefined;
   stop: boolean;
 }
@@ -98,6 +106,7 @@ export function compileRules(bundle: Bundle): RulesEngine {
     receivers: route.receivers,
     mentions: route.mentions,
     repeat: route.repeat,
+    windowMs: repeatWindowMs(route.repeat),
     groupBy: route.group?.by,
     stop: route.stop,
   }));
@@ -139,12 +148,12 @@ export function compileRules(bundle: Bundle): RulesEngine {
     return {
       notify: true,
       routes: routeNames,
-      deliveries: deliveriesFor(passing, event),
+      deliveries: deliveriesFor(passing, event, now),
       suppressedBy: null,
     };
   }
 
-  function deliveriesFor(passing: readonly CompiledRoute[], event: NormalizedEvent): Delivery[] {
+  function deliveriesFor(passing: readonly CompiledRoute[], event: NormalizedEvent, now: number): Delivery[] {
     // An event reaches a handful of receivers at most: a list beats a Map per event.
     const deliveries: Delivery[] = [];
     for (const route of passing) {
@@ -156,9 +165,13 @@ export function compileRules(bundle: Bundle): RulesEngine {
             routes: [],
             mentions: { users: [], mobiles: [], all: false },
             groupBy: route.groupBy,
+            claim: route.windowMs === undefined ? undefined : repeatClaim(event, name, route.windowMs, now),
           };
           addMentions(delivery, receivers.get(name)?.mentions, event);
           deliveries.push(delivery);
+        } else if (route.windowMs === undefined) {
+          // A count-based route let the update through to this receiver: no window has to be won.
+          delivery.claim = undefined;
         }
         delivery.routes.push(route.name);
         addMentions(delivery, route.mentions, event);

@@ -2,6 +2,7 @@ import type { NormalizedEvent } from '../../contracts/index.ts';
 import { compilePatternList } from './pattern.ts';
 import type { ValuePredicate } from './pattern.ts';
 import type { Matcher } from '../bundle/index.ts';
+import { parseDuration } from '../bundle/index.ts';
 
 /** A matcher compiled once at load: a pure predicate over normalized events. */
 export type EventPredicate = (event: NormalizedEvent) => boolean;
@@ -39,6 +40,10 @@ export function compileMatcher(matcher: Matcher): EventPredicate {
   if (types) tests.push((event) => types.has(event.type));
   const minCount = matcher.minCount;
   if (minCount !== undefined) tests.push((event) => event.count >= minCount);
+  if (matcher.persistedFor !== undefined) {
+    const persistedMs = parseDuration(matcher.persistedFor)!;
+    tests.push((event) => recurringForMs(event) >= persistedMs);
+  }
   for (const [key, field] of PATTERN_FIELDS) {
     const patterns = matcher[key] as string[] | undefined;
     if (!patterns) continue;
@@ -58,6 +63,16 @@ export function compileMatcher(matcher: Matcher): EventPredicate {
     });
   }
   return allOf(tests);
+}
+
+/**
+ * How long the event has been recurring, from its own timestamps: last seen − first seen (`lastTimestamp` −
+ * `firstTimestamp`, or for events.k8s.io/v1 `series.lastObservedTime` − `eventTime`; see `normalizeEvent`).
+ * Without a first-seen time nothing says it persisted, so it counts as 0 (never as "forever").
+ */
+export function recurringForMs(event: Pick<NormalizedEvent, 'firstSeen' | 'lastSeen'>): number {
+  if (event.firstSeen === null || event.lastSeen === null) return 0;
+  return Math.max(0, Date.parse(event.lastSeen) - Date.parse(event.firstSeen));
 }
 
 /** The event types a matcher accepts (`types`, or what `level` stands for); undefined when it does not say. */

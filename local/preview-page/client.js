@@ -3,6 +3,7 @@
 // the DOM as text nodes or as allow-listed elements built from the view tree, never through innerHTML.
 import { messageView } from './message-view.ts';
 import { isAllowed, textOf } from './nodes.ts';
+import { minuteChart } from './chart.ts';
 
 const POLL_MS = 2000;
 const SVG = 'http://www.w3.org/2000/svg';
@@ -30,10 +31,11 @@ function h(tag, props = {}, ...children) {
   return node;
 }
 
-function svg(tag, attrs = {}, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  for (const child of children) node.append(child);
+/** A chart tree (see chart.ts) as SVG DOM nodes; its text goes in as text nodes. */
+function toSvg(tree) {
+  const node = document.createElementNS(SVG, tree.tag);
+  for (const [name, value] of Object.entries(tree.attrs)) node.setAttribute(name, String(value));
+  for (const child of tree.children) node.append(typeof child === 'string' ? child : toSvg(child));
   return node;
 }
 
@@ -289,65 +291,21 @@ function renderChart(stats) {
   }
   renderLegend(names, stats.limitPerMinute);
   const host = document.getElementById('chart');
-  // Drawn at the container's own width so labels keep their font size on any screen.
-  const width = Math.max(320, Math.round(host.clientWidth || 760));
-  const height = 190;
-  const pad = { left: 34, right: 14, top: 12, bottom: 26 };
-  const plotW = width - pad.left - pad.right;
-  const plotH = height - pad.top - pad.bottom;
-  const minutes = stats.perMinute;
-  const peak = Math.max(0, ...minutes.flatMap((b) => Object.values(b.counts)));
-  const yMax = Math.ceil(Math.max(stats.limitPerMinute + 4, peak + 2) / 5) * 5;
-  const y = (v) => pad.top + plotH - (v / yMax) * plotH;
-  const chart = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': 'Messages per minute per robot',
-  });
-  const step = yMax > 40 ? 10 : 5;
-  for (let v = 0; v <= yMax; v += step) {
-    chart.append(svg('line', { class: 'grid', x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) }));
-    chart.append(svg('text', { x: pad.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v)));
-  }
-  const groupW = plotW / Math.max(minutes.length, 1);
-  const barW = Math.max(2, Math.min(16, (groupW - 8) / Math.max(names.length, 1)));
-  const labelEvery = Math.ceil(minutes.length / 8);
-  minutes.forEach((bucket, i) => {
-    const x0 = pad.left + i * groupW + (groupW - barW * names.length) / 2;
-    names.forEach((name, j) => {
-      const count = bucket.counts[name] ?? 0;
-      if (count === 0) return;
-      const bar = svg('rect', {
-        x: x0 + j * barW,
-        y: y(count),
-        width: Math.max(1, barW - 1),
-        height: y(0) - y(count),
-        rx: 2,
-        fill: colorOf(name),
-        class: count > stats.limitPerMinute ? 'over' : 'bar',
-      });
-      bar.append(svg('title', {}, `${name}: ${count} at ${clock.minute(bucket.minute)}`));
-      chart.append(bar);
-    });
-    if (i % labelEvery === 0 || i === minutes.length - 1) {
-      const x = pad.left + i * groupW + groupW / 2;
-      chart.append(svg('text', { x, y: height - 8, 'text-anchor': 'middle' }, clock.minute(bucket.minute)));
-    }
-  });
-  const limitY = y(stats.limitPerMinute);
-  chart.append(
-    svg('line', { class: 'limit-line', x1: pad.left, x2: width - pad.right, y1: limitY, y2: limitY }),
-  );
-  chart.append(
-    svg(
-      'text',
-      { class: 'limit-label', x: width - pad.right, y: limitY - 5, 'text-anchor': 'end' },
-      `${stats.limitPerMinute}/min`,
-    ),
+  const chart = toSvg(
+    minuteChart({
+      // Drawn at the container's own width so labels keep their font size on any screen.
+      width: Math.max(320, Math.round(host.clientWidth || 760)),
+      limitPerMinute: stats.limitPerMinute,
+      minutes: stats.perMinute,
+      names,
+      colorOf,
+      label: (minute) => clock.minute(minute),
+      ariaLabel: 'Messages per minute per robot',
+    }),
   );
   host.replaceChildren(chart);
   document.getElementById('chart-window').textContent =
-    `· last ${minutes.length} min · ${clock.zone(Date.now())}`;
+    `· last ${stats.perMinute.length} min · ${clock.zone(Date.now())}`;
 }
 
 function setStats(stats) {

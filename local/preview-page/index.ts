@@ -27,5 +27,6 @@ export {
 } from './stats.ts';
 export { parseWecomMarkdown, renderWecomMarkdown, type WecomDialect } from './wecom-markdown.ts';
 export { messageView } from './message-view.ts';
-export { toHtml, safeHref, type ViewNode, type ViewElement } from './nodes.ts';
+export { escapeHtml, toHtml, safeHref, type ViewNode, type ViewElement } from './nodes.ts';
+export { minuteChart, type ChartNode } from './chart.ts';
 export { previewPage, type PageDocument } from './page.ts';

@@ -33,7 +33,7 @@ describe('kube-wecom CLI consistency', () => {
     const takingBundle = program.commands.filter((c) => c.options.some((o) => o.long === '--config'));
     assert.deepEqual(
       takingBundle.map((c) => c.name()),
-      ['validate', 'preview', 'send-test', 'start'],
+      ['validate', 'preview', 'report', 'send-test', 'start'],
     );
     for (const command of takingBundle) {
       assert.deepEqual(

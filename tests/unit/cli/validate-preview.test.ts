@@ -23,7 +23,7 @@ describe('kube-wecom CLI', () => {
     assert.equal(code, 0);
     assert.match(
       stdout,
-      /^OK config\/example\.json: 6 routes, 4 receivers, 1 template, 1 silence, timezone Asia\/Shanghai/,
+      /^OK config\/example\.json: 7 routes, 4 receivers, 1 template, 1 silence, timezone Asia\/Shanghai/,
     );
   });
 

@@ -196,11 +196,11 @@ function assertProperRefusal(problems: { path: string; message: string }[]): voi
 }
 
 /** An accepted bundle must compile and carry a batch to messages whose bodies survive a JSON round trip. */
-function assertRuns(bundle: NonNullable<ReturnType<typeof validateBundle>['bundle']>): void {
+async function assertRuns(bundle: NonNullable<ReturnType<typeof validateBundle>['bundle']>): Promise<void> {
   const engine = compileRules(bundle);
   const renderer = compileRenderer(bundle, { now: () => NOW });
   for (const name of Object.keys(bundle.receivers)) trialRenderTemplates(bundle, name);
-  const { planned, poison } = planBatch(RECORDS, { engine, renderer }, NOW);
+  const { planned, poison } = await planBatch(RECORDS, { engine, renderer }, NOW);
   assert.ok(poison.length > 0, 'the hostile corpus has poison');
   for (const item of planned) {
     const body = item.message.body as Record<string, unknown>;
@@ -210,27 +210,27 @@ function assertRuns(bundle: NonNullable<ReturnType<typeof validateBundle>['bundl
 }
 
 describe('hostile rules bundles', () => {
-  it('the shipped bundles are accepted and run the batch', () => {
+  it('the shipped bundles are accepted and run the batch', async () => {
     for (const base of BASES) {
       const result = validateBundle(structuredClone(base));
       assert.ok(result.bundle, JSON.stringify(result.problems));
-      assertRuns(result.bundle);
+      await assertRuns(result.bundle);
     }
   });
 
-  it('every mutation of a shipped bundle is refused with JSON paths, or accepted and runs (property)', () => {
+  it('every mutation of a shipped bundle is refused with JSON paths, or accepted and runs (property)', async () => {
     let accepted = 0;
     let refused = 0;
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.constantFrom(...BASES),
         fc.array(mutation, { minLength: 1, maxLength: 3 }),
-        (base, mutations) => {
+        async (base, mutations) => {
           const input = mutations.reduce(mutate, base);
           const result = validateBundle(input);
           if (result.bundle) {
             accepted++;
-            assertRuns(result.bundle);
+            await assertRuns(result.bundle);
           } else {
             refused++;
             assertProperRefusal(result.problems);

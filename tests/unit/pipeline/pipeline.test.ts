@@ -57,10 +57,10 @@ describe('the function pipeline', () => {
     assert.equal(result.stats.sent, 2);
   });
 
-  it('collapses updates of one event to the latest and notifies once', () => {
+  it('collapses updates of one event to the latest and notifies once', async () => {
     const d = deps({ routes: [{ name: 'r', receivers: ['ops'] }] });
     const records = [3, 4, 5].map((count) => record({ uid: 'same', count, watchType: 'MODIFIED' }));
-    const { planned, stats } = planBatch(records, d, NOW);
+    const { planned, stats } = await planBatch(records, d, NOW);
     assert.equal(stats.collapsed, 1);
     assert.equal(planned.length, 1);
     const content = (planned[0]!.message.body.markdown as { content: string }).content;
@@ -71,22 +71,22 @@ describe('the function pipeline', () => {
     );
   });
 
-  it('holds back collapsed updates none of which qualifies under the repeat policy', () => {
+  it('holds back collapsed updates none of which qualifies under the repeat policy', async () => {
     const d = deps({ routes: [{ name: 'r', receivers: ['ops'] }] });
     const records = [5, 6, 7].map((count) => record({ uid: 'same2', count, watchType: 'MODIFIED' }));
-    const { planned, stats } = planBatch(records, d, NOW);
+    const { planned, stats } = await planBatch(records, d, NOW);
     assert.equal(planned.length, 0);
     assert.equal(stats.suppressed.repeat, 1);
   });
 
-  it('groups events into one digest per receiver and group.by values', () => {
+  it('groups events into one digest per receiver and group.by values', async () => {
     const d = deps({ routes: [{ name: 'r', receivers: ['ops'], group: { by: ['namespace'] } }] });
     const records = [
       record({ namespace: 'payments', uid: 'a' }),
       record({ namespace: 'payments', uid: 'b', reason: 'Unhealthy' }),
       record({ namespace: 'orders', uid: 'c' }),
     ];
-    const { planned } = planBatch(records, d, NOW);
+    const { planned } = await planBatch(records, d, NOW);
     assert.equal(planned.length, 2);
     assert.deepEqual(
       planned.map((p) => p.events.length),
@@ -94,7 +94,7 @@ describe('the function pipeline', () => {
     );
   });
 
-  it('renders a digest several receivers get alike once, and each gets it under its own name', () => {
+  it('renders a digest several receivers get alike once, and each gets it under its own name', async () => {
     const routes = ['ops-a', 'ops-b', 'ops-text'].map((receiver) => ({
       name: receiver,
       receivers: [receiver],
@@ -114,7 +114,7 @@ describe('the function pipeline', () => {
       record({ namespace: 'payments', uid: 'd2' }),
     ];
 
-    const { planned } = planBatch(records, { ...d, renderer }, NOW);
+    const { planned } = await planBatch(records, { ...d, renderer }, NOW);
 
     assert.deepEqual(rendered, ['ops-a', 'ops-text'], 'ops-b renders as ops-a does; text differs');
     assert.deepEqual(
@@ -126,13 +126,13 @@ describe('the function pipeline', () => {
     assert.notDeepEqual(planned[2]!.message.body, planned[0]!.message.body);
   });
 
-  it('folds what exceeds a robot budget into one overflow message that covers every remaining event', () => {
+  it('folds what exceeds a robot budget into one overflow message that covers every remaining event', async () => {
     const d = deps({
       receivers: { ops: { webhook: 'env:OPS', maxMessagesPerMinute: 3 } },
       routes: [{ name: 'r', receivers: ['ops'] }],
     });
     const records = Array.from({ length: 10 }, (_, i) => record({ uid: `storm-${i}`, name: `pod-${i}` }));
-    const { planned, stats } = planBatch(records, d, NOW);
+    const { planned, stats } = await planBatch(records, d, NOW);
     assert.equal(planned.length, 3);
     assert.equal(stats.overflowMessages, 1);
     const covered = new Set(planned.flatMap((p) => p.events.flatMap((e) => e.messageIds)));
@@ -142,7 +142,7 @@ describe('the function pipeline', () => {
     assert.equal(planned[2]!.events.length, 8);
   });
 
-  it('renders a storm digest only as far as the robot’s budget and folds the rest into the summary', () => {
+  it('renders a storm digest only as far as the robot’s budget and folds the rest into the summary', async () => {
     const d = deps({
       receivers: { ops: { webhook: 'env:OPS', maxMessagesPerMinute: 4 } },
       routes: [
@@ -160,7 +160,7 @@ describe('the function pipeline', () => {
       ...Array.from({ length: 300 }, (_, i) => record({ uid: `p-${i}`, name: `pay-${i}`, message })),
       record({ uid: 'o-1', namespace: 'orders', name: 'orders-1' }),
     ];
-    const { planned, stats } = planBatch(records, d, NOW);
+    const { planned, stats } = await planBatch(records, d, NOW);
     assert.equal(planned.length, 4);
     assert.equal(stats.overflowMessages, 1);
     const parts = planned.slice(0, 3).map((p) => JSON.stringify(p.message.body));

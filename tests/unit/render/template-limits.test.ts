@@ -99,10 +99,10 @@ describe('templates cannot stall or fail silently', () => {
     );
   });
 
-  it('the plan counts each fallback with receiver, template and event uid', () => {
+  it('the plan counts each fallback with receiver, template and event uid', async () => {
     const rules = withTemplate(THROWS);
     const records = [{ messageId: 'm1', body: JSON.stringify(anEnvelope({ uid: 'uid-1' })) }];
-    const { templateFailures, stats } = planBatch(
+    const { templateFailures, stats } = await planBatch(
       records,
       { engine: compileRules(rules), renderer: compileRenderer(rules, { now: () => NOW }) },
       NOW,

@@ -70,11 +70,11 @@ describe('owners from a namespace annotation', () => {
     assert.equal(delivery.droppedOwners, 2);
   });
 
-  it('the batch stats count the owners left out', () => {
+  it('the batch stats count the owners left out', async () => {
     const engine = ownersEngine({ maxFromAnnotation: 1 });
     const rules = engine.bundle;
     const body = JSON.stringify(anEnvelope({ type: 'Warning', annotations: { [OWNERS]: 'a1,a2,a3' } }));
-    const { stats } = planBatch(
+    const { stats } = await planBatch(
       [{ messageId: 'm', body }],
       { engine, renderer: compileRenderer(rules, { now: () => NOW }) },
       NOW,

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { repeatAllows, repeatAllowsAny } from '../../../functions/rules/index.ts';
-import type { RepeatPolicy } from '../../../functions/bundle/index.ts';
+import type { CountRepeatPolicy } from '../../../functions/bundle/index.ts';
 import { anEngine, anEvent, NOW } from '../../helpers/builders.ts';
 
 describe('repeat policies', () => {
-  const table: Array<[RepeatPolicy, 'ADDED' | 'MODIFIED', number, boolean]> = [
+  const table: Array<[CountRepeatPolicy, 'ADDED' | 'MODIFIED', number, boolean]> = [
     ['always', 'MODIFIED', 7, true],
     ['first', 'ADDED', 5, true],
     ['first', 'MODIFIED', 1, true],

@@ -23,6 +23,8 @@ const matcher: fc.Arbitrary<Matcher> = fc.record(
     kinds: patterns(KINDS, ['No.*', 'Pod|Node']),
     reasons: patterns(REASONS, ['Failed.*', '.*Off']),
     minCount: fc.integer({ min: 1, max: 4 }),
+    // Not indexed: a route with only time conditions stays a candidate for every event.
+    persistedFor: fc.constantFrom('1m', '5m', '10m'),
   },
   { requiredKeys: [] },
 );
@@ -43,6 +45,7 @@ const eventSpec: fc.Arbitrary<EventSpec> = fc.record({
   kind: fc.constantFrom(...KINDS, 'Job'),
   reason: fc.constantFrom(...REASONS, 'Pulled'),
   count: fc.integer({ min: 1, max: 5 }),
+  lastSeen: fc.constantFrom('2026-11-27T10:00:00Z', '2026-11-27T10:04:59Z', '2026-11-27T10:05:00Z'),
 });
 
 /** What routing means, without any index: every route in order, until a matching `stop` route. */
