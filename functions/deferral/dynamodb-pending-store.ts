@@ -103,7 +103,7 @@ export class DynamoPendingStore implements PendingStore {
     const { tally, mentions } = parking;
     add('total', { N: String(tally.total) });
     add('warnings', { N: String(tally.warnings) });
-    add('parkings', { SS: [parking.id] });
+    add('parkings', { SS: [parking.id, ...parking.carried] });
     add(VERSION, { N: '1' });
     if (tally.clusters.length > 0) add('clusters', { SS: tally.clusters });
     if (mentions.users.length > 0) add('users', { SS: mentions.users });

@@ -40,7 +40,7 @@ export class MemoryPendingStore implements PendingStore {
     const { parked } = pile;
     parked.tally = mergeTallies(parked.tally, parking.tally);
     mergeMentions(parked.mentions, parking.mentions);
-    parked.parkings.push(parking.id);
+    parked.parkings.push(parking.id, ...parking.carried);
     this.piles.set(receiver, pile);
     return pile;
   }

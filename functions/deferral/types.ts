@@ -9,6 +9,8 @@ export interface Parking {
   mentions: ResolvedMentions;
   /** When the oldest of these events was observed (epoch ms), for the deferral delay. */
   since: number;
+  /** The parkings of piles a failed summary carried, parked again with these events: they keep their ids. */
+  carried: readonly string[];
 }
 
 /** Everything parked for one receiver, taken out of the table by the invocation that will send its summary. */

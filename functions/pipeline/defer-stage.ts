@@ -88,7 +88,8 @@ async function park(
     let tally = tallyOf(events.map((event) => event.event));
     for (const pile of wait.piles) tally = mergeTallies(tally, pile.tally);
     const since = Math.min(now, ...events.map(observedAt), ...wait.piles.map((pile) => pile.since));
-    return { id, tally, mentions: wait.mentions, since };
+    const carried = wait.piles.flatMap((pile) => pile.parkings);
+    return { id, tally, mentions: wait.mentions, since, carried };
   };
   if (!wakeUp) {
     // A summary of parked events failed while this batch's own events for the receiver all went out: the pile

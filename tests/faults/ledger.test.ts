@@ -83,7 +83,7 @@ describe('fault ledger', () => {
   it('counts an occurrence an accepted summary covered (counted, not listed) as delivered', () => {
     const lost = notified().find((o) => offered.filter((x) => x.object === o.object).length === 1)!;
     const shown = message('ops', shownIn(notified().filter((o) => o !== lost)));
-    const tally = tallyOf([shown], [], [], new Set([lost.uid]));
+    const tally = tallyOf([shown], [], undefined, new Set([lost.uid]));
     assert.deepEqual(tally.missing, []);
     assert.equal(tally.delivered, notified().length);
   });

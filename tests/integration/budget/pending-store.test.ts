@@ -16,6 +16,7 @@ function parking(n: number, reason = 'BackOff', namespace = 'pay', users: string
     tally: tallyOf(events),
     mentions: { users, mobiles: [], all: false },
     since: NOW - 1000 * serial,
+    carried: [],
   };
 }
 
@@ -51,6 +52,14 @@ describe('parked events in the state table', () => {
         assert.deepEqual([...taken!.parkings].sort(), [first.id, second.id].sort());
         assert.equal(taken!.since, first.since);
         assert.equal(await pending.take(receiver), undefined, 'taken once');
+      });
+
+      it('keeps the ids of the parkings a pile carried when it is parked again', async () => {
+        const pending = store();
+        const receiver = `r-${serial++}`;
+        await pending.park(receiver, { ...parking(2), carried: ['earlier-1', 'earlier-2'] });
+        const taken = await pending.take(receiver);
+        assert.ok(['earlier-1', 'earlier-2'].every((id) => taken!.parkings.includes(id)));
       });
 
       it('lets one batch claim the wake-up until it is due, then the next', async () => {
@@ -129,6 +138,7 @@ describe('parked events in the state table', () => {
       tally: tallyOf(events),
       mentions: { users: [], mobiles: [], all: false },
       since: NOW,
+      carried: [],
     });
     const taken = await pending.take(receiver);
     assert.equal(taken!.tally.total, 100);
