@@ -5,7 +5,8 @@ import type { BenchResult } from './measure.ts';
  * `npm run bench [-- --quick] [-- --json] [-- --long] [-- --only <suite>[,<suite>…]]`: every hot path, each a
  * median of several runs, with its ratio to a floor measured in the same process on the same data, or to
  * kube-eventer measured in the same run. `--quick` is the smoke run CI uses; `--long` adds the forwarder's RSS after
- * ten idle minutes; `--only` runs the named suites (route, render, handler, forwarder, end-to-end, real-rates),
+ * ten idle minutes; `--only` runs the named suites (route, render, handler, forwarder, end-to-end, real-rates,
+ * lambda-cost),
  * e.g. while profiling.
  */
 const quick = process.argv.includes('--quick');
@@ -22,6 +23,7 @@ const suites: Array<[string, () => Promise<Bench>]> = [
   ['forwarder', async () => (await import('./forwarder.ts')).benchForwarder],
   ['end-to-end', async () => (await import('./end-to-end.ts')).benchEndToEnd],
   ['real-rates', async () => (await import('./real-rates.ts')).benchRealRates],
+  ['lambda-cost', async () => (await import('./lambda-cost.ts')).benchLambdaCost],
 ];
 
 if (only) {
