@@ -269,7 +269,8 @@ function rowsOf(results: RateResult[], timing: Timing): BenchResult[] {
 
 /** The ratio to kube-eventer's figure, when it ran. */
 function against(ours: number, theirs: number | undefined): Partial<BenchResult> {
-  return theirs === undefined ? {} : { floor: theirs, ratio: ours / theirs, against: 'kube-eventer' };
+  // An idle process can measure 0 (under one 10 ms tick of /proc over the window): no ratio then.
+  return !theirs ? {} : { floor: theirs, ratio: ours / theirs, against: 'kube-eventer' };
 }
 
 /** SentTimestamp minus the time the event was written, for every queued message of a written event. */
