@@ -44,7 +44,7 @@ function productionSettings(): Production {
  */
 export async function benchLambdaCost(opts: { quick: boolean }): Promise<BenchResult[]> {
   const production = productionSettings();
-  const seconds = opts.quick ? 10 : 60;
+  const seconds = opts.quick ? 6 : 60;
   const feed = new EventFeed(RATE * seconds, 500);
   const forwarderBundle = buildForwarderBundle();
   const fake = await startFakeApiServer();
