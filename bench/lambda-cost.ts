@@ -26,8 +26,10 @@ interface Production {
 }
 
 function productionSettings(): Production {
+  // CloudFormation's tags (`!Ref`, `!GetAtt`) elsewhere in the file are not ours to resolve.
+  const text = readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8');
   const params = (
-    parse(readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8')) as {
+    parse(text, { logLevel: 'error' }) as {
       params: Record<'default' | 'prod', Partial<Production>>;
     }
   ).params;
