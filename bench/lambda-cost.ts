@@ -46,7 +46,7 @@ function productionSettings(): Production {
  */
 export async function benchLambdaCost(opts: { quick: boolean }): Promise<BenchResult[]> {
   const production = productionSettings();
-  const seconds = opts.quick ? 6 : 60;
+  const seconds = opts.quick ? 4 : 60;
   const feed = new EventFeed(RATE * seconds, 500);
   const forwarderBundle = buildForwarderBundle();
   const fake = await startFakeApiServer();
