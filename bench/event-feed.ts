@@ -25,7 +25,7 @@ export class EventFeed {
     const namespaces = new Set<string>();
     this.steps = generateCorpus(size, seed).map((envelope) => {
       const event = envelope.event as KubeEvent & KubeObject;
-      const core = event.apiVersion === 'v1' ? event : toCoreV1(event);
+      const core = event.apiVersion === 'v1' ? event : withMicroTimes(toCoreV1(event));
       const { metadata, ...fields } = core;
       const namespace = metadata.namespace || 'default';
       const uid = String(metadata.uid);
@@ -42,6 +42,11 @@ export class EventFeed {
     return this.steps.length;
   }
 
+  /** How many of the writes are Warnings (what a sink filtering on `level=Warning` posts). */
+  get warnings(): number {
+    return this.steps.filter((step) => step.spec.type === 'Warning').length;
+  }
+
   /** Creates the namespaces with labels and annotations, as a cluster has them. */
   prepare(fake: FakeApiServer): void {
     for (const ns of this.namespaces)
@@ -49,20 +54,21 @@ export class EventFeed {
   }
 
   /**
-   * Writes the events: at `perSecond` in 10 ms ticks, or (Infinity) in chunks of 250 that yield to the event
-   * loop so the watch streams drain; `onWrite` sees each write's time, for latency measurements.
+   * Writes the events: at `perSecond`, in ticks of 10 ms or (below 100 events/s) one event per tick, or
+   * (Infinity) in chunks of 250 that yield to the event loop so the watch streams drain; `onWrite` sees each
+   * write's time, for latency measurements.
    */
   async offer(fake: FakeApiServer, perSecond: number, onWrite?: (index: number, at: number) => void) {
     const paced = Number.isFinite(perSecond);
-    const perTick = paced ? Math.max(1, Math.round(perSecond / 100)) : 250;
+    const tickMs = paced ? Math.max(10, 1000 / perSecond) : 0;
     const start = performance.now();
-    for (let i = 0, tick = 0; i < this.steps.length; tick++) {
-      for (const end = Math.min(this.steps.length, i + perTick); i < end; i++) {
+    for (let i = 0, tick = 1; i < this.steps.length; tick++) {
+      const due = paced ? Math.round((tick * tickMs * perSecond) / 1000) : i + 250;
+      for (const end = Math.min(this.steps.length, due); i < end; i++) {
         onWrite?.(i, performance.now());
         this.write(fake, this.steps[i]!);
       }
-      const due = paced ? start + (tick + 1) * 10 : 0;
-      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+      await new Promise((r) => setTimeout(r, Math.max(0, start + tick * tickMs - performance.now())));
     }
   }
 
@@ -71,4 +77,19 @@ export class EventFeed {
     if (step.repeat) fake.repeatEvent(step.namespace, step.name, changes);
     else fake.createEvent({ ...step.spec, namespace: step.namespace, name: step.name });
   }
+}
+
+/**
+ * The object with its MicroTime fields as the API server writes them, six fractional digits
+ * (`metav1.MicroTime`); the corpus has JavaScript's three. Go clients (kube-eventer) fail to decode the
+ * three-digit form, drop the watch and lose the events around it, which a real cluster never makes them do.
+ */
+function withMicroTimes(event: KubeObject): KubeObject {
+  const micro = (time: unknown) => (typeof time === 'string' ? time.replace(/\.(\d{3})Z$/, '.$1000Z') : time);
+  const series = event.series as { lastObservedTime?: string } | undefined;
+  return {
+    ...event,
+    ...(event.eventTime ? { eventTime: micro(event.eventTime) } : {}),
+    ...(series ? { series: { ...series, lastObservedTime: micro(series.lastObservedTime) } } : {}),
+  };
 }

@@ -137,23 +137,22 @@ export class ForwarderProcess {
     return sum;
   }
 
+  /** CPU time of the whole process from /proc, without a scrape (which costs the forwarder CPU of its own). */
+  processCpuMs(): number {
+    return processCpuMs(this.pid);
+  }
+
   /**
    * CPU time of the main thread alone (the one running JavaScript), in ms, from /proc: the rest of `cpuMs` is
    * V8's helper threads (garbage collection, compilation) and libuv's.
    */
   mainThreadCpuMs(): number {
-    const stat = readFileSync(`/proc/${this.pid}/task/${this.pid}/stat`, 'utf8');
-    // Fields after the command name, which may itself hold spaces: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return statCpuMs(`/proc/${this.pid}/task/${this.pid}/stat`);
   }
 
   /** Current and peak RSS from /proc, read from outside the process. */
   memory(): ProcessMemory {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kib = (field: string) =>
-      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+    return processMemory(this.pid);
   }
 
   /** SIGTERM (flush, checkpoint, exit 0) and wait for the exit. */
@@ -161,4 +160,23 @@ export class ForwarderProcess {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
     await this.exited;
   }
+}
+
+/** CPU time (user + system, all threads) a process spent so far, in ms, from /proc. */
+export function processCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** Current and peak RSS of a process from /proc, read from outside it. */
+export function processMemory(pid: number): ProcessMemory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+function statCpuMs(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
+  // Fields after the command name, which may itself hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }

@@ -9,6 +9,8 @@ export interface BenchResult {
   floor?: number;
   /** Time of this case divided by its floor (lower is better). */
   ratio?: number;
+  /** What `floor` is when it is not a floor but another tool's figure (e.g. "kube-eventer"). */
+  against?: string;
 }
 
 /**

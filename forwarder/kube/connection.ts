@@ -1,6 +1,6 @@
-import { request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 // The module, not the package index: the index also loads exec/attach/cp and their websocket and tar code, which
 // the bundle would carry (client-node 2 has no `exports` map, so the path is public; the version is pinned).
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
@@ -32,8 +32,22 @@ export async function startKubeRequest(
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   const options: RequestOptions = {};
   await kc.applyToHTTPSOptions(options);
+  keepConnectionsAlive(options.agent);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return request(url, { ...options, method }, onResponse);
+}
+
+/**
+ * client-node keeps one agent per cluster and user, but without keep-alive, so every call (a Lease renewal every
+ * 2 s, a checkpoint every 5 s) opened a connection of its own, in a cluster a TLS handshake each: most of what a
+ * leader did while no events came. Its plain agents are switched to keep-alive once; proxy agents manage their
+ * own connections and are left as they are.
+ */
+function keepConnectionsAlive(agent: RequestOptions['agent']): void {
+  if (!agent || (agent.constructor !== HttpAgent && agent.constructor !== HttpsAgent)) return;
+  const plain = agent as HttpAgent & { keepAlive?: boolean; options: { keepAlive?: boolean } };
+  plain.keepAlive = true;
+  plain.options.keepAlive = true;
 }
 
 /** A Kubernetes call the API server refused: its HTTP status in `code` (see `statusOf`) and its Status message. */
