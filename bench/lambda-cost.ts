@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { buildHandler } from '../functions/lambda/index.ts';
 import { validateBundle } from '../functions/bundle/index.ts';
 import { ALLOWED_HOSTS_ENV } from '../functions/channels/wecom/index.ts';
-import { EventSourceMapping } from '../local/event-source-mapping.ts';
+import { EventSourceMapping, startLocalStateTable } from '../local/index.ts';
 import { startFakeApiServer } from '../emulators/kube-apiserver/index.ts';
 import { startWecomEmulator } from '../emulators/wecom/index.ts';
 import { startSqsEmulator } from '../emulators/sqs/index.ts';
@@ -53,6 +53,8 @@ export async function benchLambdaCost(opts: { quick: boolean }): Promise<BenchRe
   const sqs = await startSqsEmulator();
   const emulator = await startWecomEmulator({ acceptAnyKey: true, rateLimit: false });
   const queueUrl = sqs.createQueue('cost-events', { VisibilityTimeout: '370' }).url;
+  // As deployed: the shared robot budgets and parked events in the state table.
+  const state = await startLocalStateTable('kube-wecom-cost-state');
   const requests = new Map<string, number>();
   sqs.client.middlewareStack.add(
     (next, context) => (args) => {
@@ -65,12 +67,23 @@ export async function benchLambdaCost(opts: { quick: boolean }): Promise<BenchRe
   let mapping: EventSourceMapping | undefined;
   try {
     const input = generateBundle(50);
-    const env: Record<string, string> = { [ALLOWED_HOSTS_ENV]: `127.0.0.1:${emulator.port}` };
+    const env: Record<string, string> = {
+      [ALLOWED_HOSTS_ENV]: `127.0.0.1:${emulator.port}`,
+      KUBE_WECOM_STATE_TABLE: state.tableName,
+      KUBE_WECOM_EVENTS_QUEUE_URL: queueUrl,
+    };
     for (const [name, receiver] of Object.entries(input.receivers))
       if (receiver.webhook.startsWith('env:')) env[receiver.webhook.slice(4)] = emulator.webhookUrl(name);
     const { bundle, problems } = validateBundle(input);
     if (!bundle) throw new Error(`cost bundle is invalid: ${JSON.stringify(problems)}`);
-    const handler = buildHandler({ bundle, env, sqs: sqs.client, logger: SILENT, metrics: { publish() {} } });
+    const handler = buildHandler({
+      bundle,
+      env,
+      sqs: sqs.client,
+      dynamodb: state.client(),
+      logger: SILENT,
+      metrics: { publish() {} },
+    });
     let billedMs = 0;
     const timed: SQSHandler = async (event, context, callback) => {
       const start = performance.now();
@@ -139,6 +152,7 @@ export async function benchLambdaCost(opts: { quick: boolean }): Promise<BenchRe
     await forwarder?.stop();
     await mapping?.stop();
     await emulator.stop();
+    await state.stop();
     await sqs.stop();
     await fake.close();
     forwarderBundle.remove();
