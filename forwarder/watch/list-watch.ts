@@ -1,3 +1,5 @@
+// Longer than our ~250-line guide on purpose: listing, resuming, reconnecting with backoff and surviving any
+// malformed watch line are one loop over one resourceVersion; split apart, each piece would reach into its state.
 import { Backoff } from '../backoff/index.ts';
 import type { BackoffOptions } from '../backoff/index.ts';
 import { MalformedWatchLineError, statusOf } from '../kube/index.ts';

@@ -1,3 +1,5 @@
+// Longer than our ~250-line guide on purpose: each other channel's rendering is one short factory (body builder,
+// escaper, limit and how it is measured) beside the others, so their differences read side by side.
 import type { NormalizedEvent } from '../../contracts/index.ts';
 import type { Channel, ReceiverMsgtype } from '../bundle/index.ts';
 import { msgtypeOf } from '../bundle/index.ts';
