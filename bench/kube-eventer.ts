@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,10 @@ export function unpackKubeEventer(): KubeEventerBinary | undefined {
 function peerDirectories(): string[] {
   const dirs = [join(root, '..')];
   const dotGit = join(root, '.git');
-  const gitdir = existsSync(dotGit) ? /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8')) : null;
+  // In a plain clone `.git` is a directory; only a worktree's is a file naming its main checkout.
+  const gitdir = statSync(dotGit, { throwIfNoEntry: false })?.isFile()
+    ? /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))
+    : null;
   if (gitdir) dirs.push(join(dirname(dirname(dirname(gitdir[1]!.trim()))), '..'));
   return dirs;
 }
