@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { markdownSyntax } from '../../helpers/markup.ts';
 import {
   escapeMarkdown,
   escapeMarkdownWithin,
@@ -8,20 +9,6 @@ import {
   escapeTextWithin,
   sanitize,
 } from '../../../functions/render/index.ts';
-
-/** Every way event text could turn into markdown syntax; `null` when the escaped text has none. */
-function markdownSyntax(text: string): string | null {
-  const char = /[<>[\]*`#~|\\]/.exec(text);
-  if (char) return `markup character ${JSON.stringify(char[0])}`;
-  if (/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/.test(text)) return 'emphasis underscore';
-  if (/&#?[A-Za-z0-9]+;/.test(text)) return 'entity';
-  // A line may start with no-break spaces (escaped indentation), but never with other blanks or a marker after them.
-  for (const line of text.split('\n')) {
-    if (/^\u00A0*(?:[^\S\n\u00A0]|[-+=]|\d+[.)])/.test(line))
-      return `line start ${JSON.stringify(line.slice(0, 8))}`;
-  }
-  return null;
-}
 
 function unsafe(text: string): string | null {
   const control =

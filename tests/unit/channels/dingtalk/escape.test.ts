@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeDingtalkMarkdown, escapeDingtalkText } from '../../../../functions/channels/dingtalk/index.ts';
-import { assertNeutralizes, atSign, markdownSyntax } from '../markup.ts';
+import { assertNeutralizes, atSign, markdownSyntax } from '../../../helpers/markup.ts';
 
 describe('DingTalk escaping of event text', () => {
   it('leaves no @ and no unsafe character in text content (property)', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeFeishuMarkdown, escapeFeishuPlain } from '../../../../functions/channels/feishu/index.ts';
-import { assertNeutralizes, markdownSyntax, tagSyntax } from '../markup.ts';
+import { assertNeutralizes, markdownSyntax, tagSyntax } from '../../../helpers/markup.ts';
 
 describe('Feishu escaping of event text', () => {
   it('leaves no <at>, no markdown and no unsafe character in text and lark_md (property)', () => {

@@ -10,6 +10,7 @@ export function markdownSyntax(text: string): string | null {
   if (char) return `markup character ${JSON.stringify(char[0])}`;
   if (/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/.test(text)) return 'emphasis underscore';
   if (/&#?[A-Za-z0-9]+;/.test(text)) return 'entity';
+  // A line may start with no-break spaces (escaped indentation), but never with other blanks or a marker after them.
   for (const line of text.split('\n')) {
     if (/^\u00A0*(?:[^\S\n\u00A0]|[-+=]|\d+[.)])/.test(line))
       return `line start ${JSON.stringify(line.slice(0, 8))}`;
