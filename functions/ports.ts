@@ -28,3 +28,8 @@ export type Clock = () => number;
 
 /** Waits `ms` milliseconds; injected so tests never really sleep. */
 export type Sleep = (ms: number) => Promise<void>;
+
+/** How a log line names an error it caught: its class and message, so a reason reads the same in every module. */
+export function errorReason(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,3 +1,4 @@
+import { errorReason } from '../ports.ts';
 import { appendSlots, EMPTY_BUDGET, expiresAtFor, localShare, planSlots } from './slots.ts';
 import type {
   BudgetLogger,
@@ -213,7 +214,7 @@ export class BudgetLedger {
   }
 
   private warnFallback(operation: string, error: unknown, fields: Record<string, unknown>): void {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = errorReason(error);
     this.logger.warn(`budget: the state table did not answer a ${operation}; using this process's share`, {
       ...fields,
       reason,

@@ -1,3 +1,4 @@
+import { errorReason } from '../ports.ts';
 import { randomUUID } from 'node:crypto';
 import type { CopyQueue, Parking, PendingStore } from '../deferral/index.ts';
 import { mergeTallies, tallyOf } from '../render/index.ts';
@@ -54,7 +55,7 @@ export async function deferWaits(
           ports.logger.warn('the state table did not take waiting events; re-enqueuing them as copies', {
             receiver,
             events: wait.events.length,
-            reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            reason: errorReason(error),
           });
           for (const pile of wait.piles) {
             outcome.lostPiles.push({

@@ -1,3 +1,4 @@
+import { errorReason } from '../ports.ts';
 import { ROBOT_MESSAGES_PER_MINUTE } from '../channels/wecom/index.ts';
 import type { ParkedEvents } from '../deferral/index.ts';
 import type { RulesEngine } from '../rules/index.ts';
@@ -195,7 +196,7 @@ async function takeParked(
           // Not taken is not lost: the pile stays for the next batch that holds a slot.
           deferral.logger.warn('could not take parked events from the state table', {
             receiver,
-            reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            reason: errorReason(error),
           });
           return [receiver, undefined] as const;
         }
