@@ -5,6 +5,7 @@ import type { LocalStats } from '../preview-page/index.ts';
 import { startLocalPipeline } from './pipeline.ts';
 import type { LocalPipeline } from './pipeline.ts';
 import { ClusterUnreachableError, chooseEventSource } from './source.ts';
+import type { EventSource } from './source.ts';
 
 /** The options of `kube-wecom start`, as commander collects them. */
 export interface StartOptions {
@@ -133,7 +134,31 @@ export async function runStart(options: StartOptions, io: StartIo): Promise<numb
   say(`stopping (${why}): forwarder flush and checkpoint, function, queues, emulator…`);
   await pipeline.stop();
   say(`done: ${totals(pipeline.stats())}`);
+  for (const line of whyTotalsVary(choice.source, relative(process.cwd(), configPath) || configPath))
+    say(line);
   return code;
+}
+
+/**
+ * The issue a newcomer meets: two runs of the same events print different totals. Say which figures are fixed,
+ * why the others move, and the command whose figures do not.
+ */
+function whyTotalsVary(source: EventSource, config: string): string[] {
+  const events =
+    source.kind === 'file'
+      ? source.path
+      : source.kind === 'incident'
+        ? 'local/incident/capture.jsonl'
+        : undefined;
+  return [
+    '  Events watched and queued are the same on every run of the same events. Notified, suppressed and sent',
+    "  follow where batches close on the queue's clock, as in Lambda, so they can differ by a few between runs",
+    '  (docs/architecture.md, "Why npm start\'s totals can differ between runs").',
+    events
+      ? `  Figures that do not depend on timing: npx kube-wecom report ${config} --events ${events}`
+      : '  Figures that do not depend on timing: kubectl get events -A -o json | npx kube-wecom report ' +
+        config,
+  ];
 }
 
 function summary(bundle: { receivers: object; routes: unknown[]; silences: unknown[] }): string {

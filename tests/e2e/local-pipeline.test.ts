@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -276,6 +276,26 @@ describe('kube-wecom start --once', () => {
     assert.match(out, /^ {2}open {7}http:\/\/127\.0\.0\.1:\d+\/$/m);
     assert.match(out, /replay finished: \d+ Event writes/);
     assert.match(out, /^done: .* DLQ 0$/m);
+
+    // Two runs can batch differently, so the summary says which figures are fixed and prints the command whose
+    // figures never move; its count of events equals what this run watched and queued.
+    assert.match(out, /can differ by a few between runs/);
+    const command = /Figures that do not depend on timing: npx kube-wecom report (\S+) --events (\S+)$/m.exec(
+      out,
+    );
+    assert.ok(command, out);
+    assert.equal(command[2], events);
+    const report = spawnSync(
+      process.execPath,
+      [bin, 'report', command[1]!, '--events', command[2]!, '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(report.status, 0, report.stderr);
+    const { totals } = JSON.parse(report.stdout) as { totals: { events: number } };
+    const [, watched, queued] = /^done: (\d+) events watched · (\d+) queued/m.exec(out)!;
+    assert.deepEqual([Number(watched), Number(queued)], [totals.events, totals.events]);
   });
 });
 
