@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatErrmsg, REASONS } from './errmsg.ts';
@@ -88,6 +89,9 @@ export async function startWecomEmulator(options: WecomEmulatorOptions = {}): Pr
   const routes = new Map<string, RouteHandler>();
   const listeners = new Set<(message: RecordedMessage) => void>();
   const stopping = new AbortController();
+  // Every delayed answer waits on this one signal until it is sent, so a busy robot has many listeners at once,
+  // each removed when its answer goes out; Node's leak warning at 10 would be a false alarm.
+  setMaxListeners(Infinity, stopping.signal);
 
   const answer = (
     req: IncomingMessage,
