@@ -117,4 +117,63 @@ describe('fault ledger', () => {
     assert.deepEqual(tally.reasons, { 'errcode 93000': 1 });
     assert.equal(tally.missing.length, 0);
   });
+
+  it('counts an occurrence as dead-lettered when the update its batch collapsed it into is', () => {
+    const later = notified().find((o) => o.count > 1)!;
+    const earlier = notified().find((o) => o.uid === later.uid && o.count === later.count - 1)!;
+    const rest = notified().filter((o) => o.uid !== later.uid);
+    const letter: Message = {
+      Body: envelopeOf(later),
+      MessageAttributes: {
+        [DEAD_LETTER_ATTRIBUTES.reason]: { DataType: 'String', StringValue: 'errcode 93000' },
+      },
+    };
+    const apart = offered.filter((o) => o.uid !== later.uid).map((o) => [envelopeOf(o)]);
+    const together = [...apart, [envelopeOf(earlier), envelopeOf(later)]];
+    const collapsed = tallyOf([message('ops', shownIn(rest))], [letter], together);
+    assert.deepEqual(
+      collapsed.missing.filter((o) => o.uid === later.uid && o.count >= earlier.count),
+      [],
+    );
+    const separate = tallyOf(
+      [message('ops', shownIn(rest))],
+      [letter],
+      [...apart, [envelopeOf(earlier)], [envelopeOf(later)]],
+    );
+    assert.ok(separate.missing.includes(earlier), 'received apart, its own message had to be accounted for');
+  });
+
+  it('counts the events of a dead-lettered pile of parked events by the parkings it names, and only those', () => {
+    const [parked, elsewhere, ...rest] = notified();
+    const pile: Message = {
+      Body: JSON.stringify({ parked: 'pay', tally: { total: 1 }, parkings: ['parking-1'], since: 0 }),
+      MessageAttributes: {
+        [DEAD_LETTER_ATTRIBUTES.reason]: {
+          DataType: 'String',
+          StringValue: '1 parked events for pay: 93000',
+        },
+      },
+    };
+    const parkings = new Map([
+      ['parking-1', [parked!.uid]],
+      ['parking-2', [elsewhere!.uid]],
+    ]);
+    const tally = account({
+      offered: offered.filter((o) => o.uid !== elsewhere!.uid),
+      engine,
+      messages: [message('ops', shownIn(rest.filter((o) => o.uid !== parked!.uid)))],
+      deadLetters: [pile],
+      batches: offered.map((o) => [envelopeOf(o)]),
+      summarized: new Set(),
+      parkedUids: (id) => parkings.get(id),
+      now: Date.now(),
+    });
+    assert.deepEqual(tally.missing, []);
+    assert.equal(tally.deadLettered, notified().filter((o) => o.uid === parked!.uid).length);
+    const without = tallyOf([message('ops', shownIn(rest.filter((o) => o.uid !== parked!.uid)))], [pile]);
+    assert.ok(
+      without.missing.some((o) => o.uid === parked!.uid),
+      'without the parkings the pile names nothing',
+    );
+  });
 });

@@ -70,6 +70,11 @@ export function account(input: {
   batches: readonly (readonly string[])[];
   /** Uids of events an accepted summary covered (counted, not listed): the function's report of its summaries. */
   summarized: ReadonlySet<string>;
+  /**
+   * The uids of the events each parking held, by parking id: a pile of parked events that can go nowhere is
+   * dead-lettered as one letter naming its parkings (their counts, not their envelopes).
+   */
+  parkedUids?: (parkingId: string) => readonly string[] | undefined;
   now: number;
 }): Tally {
   const perRobot = shownByRobot(input.messages);
@@ -102,6 +107,7 @@ export function account(input: {
     }
   }
   const dead = new Map<string, boolean>();
+  const deadPiled = new Map<string, boolean>();
   const reasons: Record<string, number> = {};
   for (const letter of input.deadLetters) {
     const id = identify(letter.Body ?? '');
@@ -112,8 +118,18 @@ export function account(input: {
       reasons[kind] = (reasons[kind] ?? 0) + 1;
     }
     if (id) dead.set(`${id.uid}#${id.count}`, Boolean(reason) || dead.get(`${id.uid}#${id.count}`) === true);
+    for (const uid of pileUids(letter.Body ?? '', input.parkedUids))
+      deadPiled.set(uid, Boolean(reason) || deadPiled.get(uid) === true);
   }
 
+  // A dead letter that owes only some receivers holds the latest update its batch collapsed the event into, for
+  // each of that event's queue messages: an occurrence is dead-lettered if the count it was collapsed into is.
+  const deadAs = (key: string): boolean | undefined => {
+    if (dead.has(key)) return dead.get(key);
+    const uid = key.slice(0, key.lastIndexOf('#'));
+    const into = [...(collapsedInto.get(key) ?? [])].filter((count) => dead.has(`${uid}#${count}`));
+    return into.length === 0 ? undefined : into.some((count) => dead.get(`${uid}#${count}`));
+  };
   const tally: Tally = {
     offered: input.offered.length,
     delivered: 0,
@@ -145,8 +161,8 @@ export function account(input: {
       input.summarized.has(occurrence.uid)
     ) {
       tally.delivered++;
-    } else if (dead.has(key)) {
-      if (dead.get(key)) tally.deadLettered++;
+    } else if (deadAs(key) !== undefined || deadPiled.has(occurrence.uid)) {
+      if (deadAs(key) || deadPiled.get(occurrence.uid)) tally.deadLettered++;
       else tally.deadLetteredWithoutReason++;
     } else if ((highestShown.get(occurrence.object) ?? 0) > occurrence.count) {
       tally.delivered++;
@@ -158,6 +174,17 @@ export function account(input: {
   const suppressed = Object.values(tally.suppressed).reduce((a, b) => a + b, 0);
   tally.accounted = tally.delivered + suppressed + tally.deadLettered + tally.deadLetteredWithoutReason;
   return tally;
+}
+
+/** The uids of the events in a dead-lettered pile of parked events (`{"parked":…,"parkings":[…]}`), if it is one. */
+function pileUids(
+  body: string,
+  parkedUids: ((parkingId: string) => readonly string[] | undefined) | undefined,
+): string[] {
+  if (!parkedUids || !body.startsWith('{"parked"')) return [];
+  const { parkings } = JSON.parse(body) as { parkings?: unknown };
+  if (!Array.isArray(parkings)) return [];
+  return parkings.flatMap((id) => [...(parkedUids(String(id)) ?? [])]);
 }
 
 /** The uid and count of the event in a queue message body, or undefined for a body that is not an envelope. */
