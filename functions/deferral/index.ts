@@ -5,3 +5,6 @@
 export { DynamoPendingStore } from './dynamodb-pending-store.ts';
 export { MemoryPendingStore } from './memory-pending-store.ts';
 export type { CopyQueue, ParkedEvents, Parking, PendingStore, QueuedCopy } from './types.ts';
+export { mergePiles } from './merge.ts';
+export { decodePileMessage, isPileMessageBody, pileMessageBody } from './pile-message.ts';
+export type { PileMessage } from './pile-message.ts';

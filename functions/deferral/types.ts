@@ -21,6 +21,11 @@ export interface ParkedEvents {
   parkings: string[];
   /** When the pile began: its first parking's oldest event (epoch ms). */
   since: number;
+  /**
+   * Failed summaries of it so far, when it travelled as a message of its own (`pile-message.ts`); the state
+   * table does not keep it, since a pile there waits behind an event's wake-up copy, which counts its own.
+   */
+  failures?: number;
 }
 
 /**

@@ -94,6 +94,7 @@ export function createHandler(deps: HandlerDeps): SQSHandler {
         parked: deferral.parking?.uids.length ?? 0,
         parking: deferral.parking?.id,
         copied: deferral.copied.length,
+        requeued: deferral.requeued.length,
         until: new Date(deferral.until).toISOString(),
         failed: deferral.failed,
       });

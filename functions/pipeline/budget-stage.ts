@@ -32,6 +32,8 @@ export function applyBudget(
   };
   for (const item of planned) of(item.message.receiver).messages.push(item);
   for (const notice of left) of(notice.receiver).left.push(notice);
+  // A receiver may have nothing new but a pile: its summary is then all it sends.
+  for (const receiver of parked.keys()) of(receiver);
   const out: PlannedMessage[] = [];
   const waiting = new Map<string, Waiting>();
   for (const [receiver, { messages, left: unrendered }] of byReceiver) {

@@ -1,5 +1,6 @@
 import { errorReason } from '../ports.ts';
 import { randomUUID } from 'node:crypto';
+import { mergePiles, pileMessageBody } from '../deferral/index.ts';
 import type { CopyQueue, Parking, PendingStore } from '../deferral/index.ts';
 import { mergeTallies, tallyOf } from '../render/index.ts';
 import type { ReceiverWait } from './settle-stage.ts';
@@ -43,6 +44,7 @@ export async function deferWaits(
         receiver,
         parking: undefined,
         copied: [],
+        requeued: [],
         until: wait.until,
         failed: wait.failed,
       };
@@ -57,17 +59,19 @@ export async function deferWaits(
             events: wait.events.length,
             reason: errorReason(error),
           });
-          for (const pile of wait.piles) {
-            outcome.lostPiles.push({
-              receiver,
-              pile,
-              reason: 'the state table failed before its parked events could be put back',
-            });
-          }
         }
       }
       deferral.copied = uidsOf(wait.events);
       outcome.retry.push(...(await enqueueCopies(wait.events, receiver, wait, ports.copies, now)));
+      if (wait.piles.length === 0) return;
+      if (await enqueuePile(receiver, wait, ports.copies, now)) {
+        deferral.requeued = wait.piles.flatMap((pile) => pile.parkings);
+        return;
+      }
+      const reason = ports.pending
+        ? 'neither the state table nor the events queue took its parked events back'
+        : 'the events queue did not take its parked events back';
+      for (const pile of wait.piles) outcome.lostPiles.push({ receiver, pile, reason });
     }),
   );
   return outcome;
@@ -93,8 +97,19 @@ async function park(
     return { id, tally, mentions: wait.mentions, since, carried };
   };
   if (!wakeUp) {
-    // A summary of parked events failed while this batch's own events for the receiver all went out: the pile
-    // goes back and waits for the receiver's next event to carry it.
+    // A summary of parked events failed, or met a busy robot, while this batch's own events for the receiver all
+    // went out: no event is left to wake the pile, so it travels as a message of its own, due at the receiver's
+    // next try. Only if the queue will not take it does it wait in the table for the receiver's next event.
+    if (await enqueuePile(receiver, wait, ports.copies, now)) {
+      deferral.requeued = wait.piles.flatMap((pile) => pile.parkings);
+      return;
+    }
+    ports.logger.warn(
+      'the events queue did not take parked events back; they wait for the receiver’s next event',
+      {
+        receiver,
+      },
+    );
     await pending.park(receiver, parking([]));
     deferral.parking = { id, uids: [] };
     return;
@@ -112,6 +127,21 @@ async function park(
 }
 
 const uidsOf = (events: readonly CollapsedEvent[]) => events.map((event) => event.event.uid);
+
+/** The receiver's piles back on the events queue as one message, due at its next try; false if not taken. */
+async function enqueuePile(
+  receiver: string,
+  wait: ReceiverWait,
+  copies: CopyQueue | undefined,
+  now: number,
+): Promise<boolean> {
+  if (!copies) return false;
+  const pile = wait.piles.reduce(mergePiles);
+  const failures = (pile.failures ?? 0) + (wait.failed ? 1 : 0);
+  const body = pileMessageBody({ receiver, pile, failures });
+  const refused = await copies.enqueue([{ body, delaySeconds: Math.max(0, (wait.until - now) / 1000) }]);
+  return refused.length === 0;
+}
 
 /** Re-enqueues copies owed to `receiver` only; answers the queue messages of the copies that could not be. */
 async function enqueueCopies(

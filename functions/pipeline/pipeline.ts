@@ -10,6 +10,7 @@ import { collapseUpdates } from './collapse-stage.ts';
 import { decodeRecords } from './decode-stage.ts';
 import { deferWaits, type DeferralPorts } from './defer-stage.ts';
 import { deliverMessages } from './deliver-stage.ts';
+import { carryPiles } from './pile-stage.ts';
 import type { MessageSender } from './deliver-stage.ts';
 import { groupDeliveries } from './group-stage.ts';
 import { judgeEvents } from './judge-stage.ts';
@@ -65,7 +66,7 @@ async function noticesOf(
   claims: RepeatClaims,
   now: number,
 ) {
-  const { decoded, poison } = decodeRecords(records);
+  const { decoded, piles, poison } = decodeRecords(records);
   const collapsed = collapseUpdates(decoded);
   const judgement = judgeEvents(collapsed, engine, now);
   const { judged, held, suppressed } = await claimRepeatWindows(judgement, claims, now);
@@ -79,7 +80,7 @@ async function noticesOf(
     suppressed,
     ownersDropped: judgement.ownersDropped,
   };
-  return { notices, poison, counts, verdicts: [...judged, ...held] };
+  return { notices, piles, poison, counts, verdicts: [...judged, ...held] };
 }
 
 /** render and fit → budget, pure, against `slots(receiver)` messages per receiver. */
@@ -116,7 +117,7 @@ export async function planBatch(
   templateFailures: TemplateFailure[];
   stats: BatchStats;
 }> {
-  const { notices, poison, counts, verdicts } = await noticesOf(
+  const { notices, piles, poison, counts, verdicts } = await noticesOf(
     records,
     deps.engine,
     deps.claims ?? inMemoryClaims(),
@@ -124,11 +125,15 @@ export async function planBatch(
   );
   const perMinute = (receiver: string) =>
     Math.max(1, deps.engine.bundle.receivers[receiver]?.maxMessagesPerMinute ?? ROBOT_MESSAGES_PER_MINUTE);
-  const plan = planMessages(notices, deps.renderer, perMinute, new Map());
+  // A plan gives every receiver its whole minute, so each pile joins its receiver's summary.
+  const room = (receiver: string) =>
+    deps.engine.bundle.receivers[receiver] ? { held: perMinute(receiver), nextFreeAt: now } : undefined;
+  const carried = await carryPiles(piles, new Map(), room, undefined, now);
+  const plan = planMessages(notices, deps.renderer, perMinute, carried.parked);
   // Delivery figures: a plan has delivered nothing yet; processBatch fills them.
   return {
     planned: plan.planned,
-    poison,
+    poison: [...poison, ...carried.deadLetters],
     verdicts,
     templateFailures: plan.templateFailures,
     stats: { ...NOTHING_DELIVERED, ...counts, ...plan.counts },
@@ -147,9 +152,19 @@ export async function processBatch(
 ): Promise<BatchResult> {
   const { now, deadline } = context;
   const judged = await noticesOf(records, deps.engine, deps.claims ?? inMemoryClaims(), now);
-  const reserved = await reserveSlots(judged.notices, deps.sender, now);
+  const pileReceivers = judged.piles
+    .map((record) => record.receiver)
+    .filter((receiver) => deps.engine.bundle.receivers[receiver]);
+  const reserved = await reserveSlots(judged.notices, deps.sender, now, pileReceivers);
   const { grants } = reserved;
-  const parked = await takeParked(grants, deps.deferral);
+  const taken = await takeParked(grants, deps.deferral);
+  // Every receiver the bundle has and a pile names was asked for a slot, so no grant means no such receiver.
+  const room = (receiver: string) => {
+    const grant = grants.get(receiver);
+    return grant && { held: grant.slots.length, nextFreeAt: grant.nextFreeAt };
+  };
+  const carried = await carryPiles(judged.piles, taken, room, deps.deferral?.copies, now);
+  const { parked } = carried;
   const held = (receiver: string) => grants.get(receiver)?.slots.length ?? 0;
   const plan = planMessages(judged.notices, deps.renderer, held, parked);
   assignSlots(plan.planned, grants);
@@ -167,11 +182,15 @@ export async function processBatch(
         retry: [...waits.values()].flatMap((wait) => wait.events.flatMap((event) => event.messageIds)),
         lostPiles: [],
       };
-  const report = reportOutcomes(settled.fates, deferred, judged.poison);
+  const report = reportOutcomes(
+    settled.fates,
+    { ...deferred, retry: [...deferred.retry, ...carried.retry] },
+    [...judged.poison, ...carried.deadLetters],
+  );
   return {
     retry: report.retry,
     deadLetters: report.deadLetters,
-    deferrals: deferred.deferrals,
+    deferrals: [...carried.deferrals, ...deferred.deferrals],
     outcomes,
     verdicts: judged.verdicts,
     templateFailures: plan.templateFailures,

@@ -1,3 +1,4 @@
+import { pileMessageBody } from '../deferral/index.ts';
 import type { DeferOutcome } from './defer-stage.ts';
 import type { Fates } from './settle-stage.ts';
 import type { BatchStats, DeadLetter } from './types.ts';
@@ -15,7 +16,7 @@ export interface Report {
  * waiting (parked or re-enqueued). It is left to SQS's redelivery only when neither the state table nor the queue
  * took its wait. It is dead-lettered when a receiver can never get it: the DLQ copy names only those receivers
  * (`owed`), so a redrive does not repeat it to the others. Piles of parked events that cannot go on are
- * dead-lettered with their counts, so even they are accounted for.
+ * dead-lettered as pile messages (their counts), so even they are accounted for, and a redrive summarizes them.
  */
 export function reportOutcomes(fates: Fates, deferred: DeferOutcome, poison: readonly DeadLetter[]): Report {
   const retry = new Set(deferred.retry);
@@ -47,7 +48,7 @@ export function reportOutcomes(fates: Fates, deferred: DeferOutcome, poison: rea
       messageId: `parked:${receiver}:${pile.parkings[0] ?? ''}`,
       reason: `${pile.tally.total} parked events for ${receiver}: ${reason}`,
       errcode,
-      body: JSON.stringify({ parked: receiver, ...pile }),
+      body: pileMessageBody({ receiver, pile, failures: pile.failures ?? 0 }),
     });
   }
   const deadLetters = [...poison, ...dead.values(), ...lost];

@@ -10,12 +10,15 @@ export async function reserveSlots(
   notices: readonly Notice[],
   sender: MessageSender,
   now: number,
+  /** Receivers with a pile to summarize: one slot is enough for it, with or without notices. */
+  pileReceivers: readonly string[] = [],
 ): Promise<{
   grants: Map<string, Grant>;
   counts: Pick<BatchStats, 'slotsGranted' | 'slotsRefused' | 'budgetFallbacks' | 'slotsByReceiver'>;
 }> {
   const wanted = new Map<string, number>();
   for (const notice of notices) wanted.set(notice.receiver, (wanted.get(notice.receiver) ?? 0) + 1);
+  for (const receiver of pileReceivers) wanted.set(receiver, Math.max(1, wanted.get(receiver) ?? 0));
   const grants = await Promise.all(
     [...wanted].map(
       async ([receiver, count]) => [receiver, await sender.reserve(receiver, count, now)] as const,

@@ -154,14 +154,19 @@ export function settleOutcomes(
     // A message that went out covers its events for this receiver, even if another message about them failed.
     wait.events = [...new Set(wait.events)].filter((event) => !delivered.get(event)?.has(receiver));
     if (wait.failed && wait.events.length === 0) {
-      // The piles' failures are their companions': when every event that carried them is dead-lettered for
-      // failing too often, so are they, or a robot that never recovers would keep them cycling until their TTL.
+      // With no event left to carry them, the piles travel on their own and count their own failures, so a robot
+      // that never recovers sends them to the DLQ after `maxFailures`, not round and round until their TTL.
       const end = { reason: `failed ${maxFailures} times: ${wait.reason}`, errcode: wait.errcode };
-      for (const pile of wait.piles) fates.deadPiles.push({ receiver, pile, end });
-      wait.piles = [];
+      const exhausted = wait.piles.filter((pile) => (pile.failures ?? 0) + 1 >= maxFailures);
+      for (const pile of exhausted) fates.deadPiles.push({ receiver, pile, end });
+      wait.piles = wait.piles.filter((pile) => !exhausted.includes(pile));
     }
     if (wait.failed) {
-      const failures = Math.max(0, ...wait.events.map((event) => event.failures));
+      const failures = Math.max(
+        0,
+        ...wait.events.map((event) => event.failures),
+        ...wait.piles.map((pile) => pile.failures ?? 0),
+      );
       wait.until = Math.max(wait.until, now + Math.min(MAX_DELAY_MS, FAILURE_DELAY_MS * 2 ** failures));
     }
     stats.deferred += wait.events.length;

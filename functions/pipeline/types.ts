@@ -1,5 +1,5 @@
 import type { EnvelopeV1, NormalizedEvent } from '../../contracts/index.ts';
-import type { ParkedEvents } from '../deferral/index.ts';
+import type { ParkedEvents, PileMessage } from '../deferral/index.ts';
 import type { Occurrence, ResolvedMentions, Suppression, SuppressionReason } from '../rules/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
 import type { TemplateFailure } from './template-failures.ts';
@@ -19,6 +19,11 @@ export interface DecodedRecord {
   event: NormalizedEvent;
   /** The envelope it came in, for a copy re-enqueued for receivers still owed. */
   envelope: EnvelopeV1;
+}
+
+/** A queue message that holds a pile of parked events for one receiver, not an event. */
+export interface PileRecord extends PileMessage {
+  messageId: string;
 }
 
 /** All updates of one event (one uid) in the batch, collapsed to the latest. */
@@ -110,6 +115,8 @@ export interface Deferral {
   parking: { id: string; uids: string[] } | undefined;
   /** Events that went back on the events queue as copies owed only to this receiver (a wake-up among them). */
   copied: string[];
+  /** The parkings of piles that went back on the events queue as a message of their own. */
+  requeued: string[];
   /** When the receiver's next slot frees (epoch ms). */
   until: number;
   /** Whether a delivery failed (else the robot simply had no free slot). */

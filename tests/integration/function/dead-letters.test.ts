@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BundleInput } from '../../../functions/bundle/index.ts';
+import { pileMessageBody } from '../../../functions/deferral/index.ts';
 import { anEnvelope } from '../../helpers/builders.ts';
 import { account, attributesOf, startRig } from './rig.ts';
 import type { FunctionRig } from './rig.ts';
@@ -131,5 +132,41 @@ describe('dead letters', () => {
     const poisonLog = logged.find((line) => line.fields.messageId === idOf.get(POISON[0]!.name))!;
     assert.match(String(poisonLog.fields.reason), POISON[0]!.reason);
     assert.ok(logged.some((line) => line.fields.errcode === 93000));
+  });
+
+  it('sends a redriven pile of parked events as one summary, and dead-letters one for a receiver the bundle lacks', async () => {
+    rig = await startRig({ bundle, robots: ROBOTS, directDlq: true });
+    const pile = (receiver: string) =>
+      pileMessageBody({
+        receiver,
+        pile: {
+          tally: {
+            total: 7,
+            warnings: 7,
+            clusters: ['prod'],
+            byReason: { BackOff: 7 },
+            byNamespace: { orders: 7 },
+          },
+          mentions: { users: [], mobiles: [], all: false },
+          parkings: ['parking-from-the-dlq'],
+          since: Date.now() - 600_000,
+        },
+        failures: 2,
+      });
+    const [, goneId] = await rig.send([pile('orders'), pile('retired')]);
+    await rig.start();
+    await rig.drain();
+
+    const sent = rig.delivered('WECOM_ORDERS');
+    assert.equal(sent.length, 1);
+    assert.match(JSON.stringify(sent[0]!.payload), /\+7 more events/);
+    const letters = await rig.deadLetters();
+    assert.deepEqual(
+      letters.map((m) => [
+        attributesOf(m)['kube-wecom-source-message-id'],
+        attributesOf(m)['kube-wecom-reason'],
+      ]),
+      [[goneId, '7 parked events for retired, which the bundle no longer has']],
+    );
   });
 });

@@ -19,6 +19,8 @@ class ScriptedSender implements MessageSender {
   constructor(
     readonly free: Record<string, number>,
     private readonly fail: Record<string, 'transient' | 'busy'> = {},
+    /** Fails only the summaries ("+N more events") to these receivers. */
+    private readonly failSummaries: Record<string, 'transient' | 'busy'> = {},
   ) {}
   async reserve(receiver: string, wanted: number, now: number): Promise<Grant> {
     const granted = Math.min(wanted, this.free[receiver] ?? 0);
@@ -27,7 +29,9 @@ class ScriptedSender implements MessageSender {
     return { slots, nextFreeAt: now + 20_000, source: 'table' };
   }
   async send(message: RenderedMessage): Promise<{ attempts: number }> {
-    const failure = this.fail[message.receiver];
+    const failure =
+      this.fail[message.receiver] ??
+      (/more events/.test(JSON.stringify(message.body)) ? this.failSummaries[message.receiver] : undefined);
     if (failure === 'transient') throw new WecomRetriesExhaustedError(-1, 'system busy', 3, 'key=****1234');
     if (failure === 'busy')
       throw new WecomDeadlineError('rate-limit', 45009, 'api freq out of limit', 1, 'k');
@@ -211,5 +215,154 @@ describe('waiting for a robot’s budget', () => {
     const lone = record({ uid: 'y1' });
     const result = await processBatch([lone], d, context);
     assert.deepEqual(result.retry, [lone.messageId]);
+  });
+});
+
+describe('piles of parked events that travel on their own', () => {
+  const ONE_ROBOT: Partial<BundleInput> = {
+    routes: [{ name: 'r', receivers: ['busy'], group: { by: ['namespace'] } }],
+  };
+  const parkThree = (pending: PendingStore) =>
+    pending.park('busy', {
+      id: 'parking-1',
+      tally: { total: 3, warnings: 3, clusters: ['prod'], byReason: { BackOff: 3 }, byNamespace: { a: 3 } },
+      mentions: { users: ['zhangsan'], mobiles: [], all: false },
+      since: NOW - 60_000,
+      carried: [],
+    });
+  const pileRecord = (body: object): BatchRecord => ({
+    messageId: `pile-${serial++}`,
+    body: JSON.stringify(body),
+  });
+  const aPile = (failures: number, receiver = 'busy') => ({
+    parked: receiver,
+    tally: { total: 2, warnings: 2, clusters: ['prod'], byReason: { Failed: 2 }, byNamespace: { b: 2 } },
+    mentions: { users: [], mobiles: [], all: false },
+    parkings: ['parking-7'],
+    since: NOW - 30_000,
+    failures,
+  });
+
+  it('sends a pile whose summary met a busy robot back as a message of its own, never into the table without a wake-up', async () => {
+    const sender = new ScriptedSender({ busy: 1 }, {}, { busy: 'busy' });
+    const copies = new RecordingCopies();
+    const pending = new MemoryPendingStore();
+    const d = deps(ONE_ROBOT, sender, pending, copies);
+    await parkThree(pending);
+    const first = await processBatch([pileRecord(aPile(0))], d, context);
+    assert.equal(sender.sent.length, 0, 'the summary of both piles met 45009');
+    assert.deepEqual(first.retry, []);
+    assert.deepEqual(first.deadLetters, []);
+    assert.equal(await pending.take('busy'), undefined, 'not parked where no wake-up would ever come');
+    assert.equal(copies.copies.length, 1);
+    const [pile] = copies.copies;
+    const body = JSON.parse(pile!.body);
+    assert.equal(body.parked, 'busy');
+    assert.equal(body.tally.total, 5);
+    assert.deepEqual(body.parkings, ['parking-1', 'parking-7']);
+    assert.equal(body.failures, 0, 'a busy robot is no failure');
+    assert.ok(pile!.delaySeconds >= 61, 'past the robot’s block');
+    assert.deepEqual(first.deferrals.at(-1)!.requeued, ['parking-1', 'parking-7']);
+
+    // The pile message, due: a receiver with nothing new sends the pile's summary alone, with its mentions.
+    const woken = new ScriptedSender({ busy: 1 });
+    const later = await processBatch(
+      [asRecord(pile!)],
+      { ...d, sender: woken },
+      { ...context, now: NOW + 61_000 },
+    );
+    assert.equal(woken.sent.length, 1);
+    assert.match(contentOf(woken.sent[0]!), /\+5 more events/);
+    assert.match(contentOf(woken.sent[0]!), /zhangsan/);
+    assert.equal(later.stats.parkedSent, 5);
+    assert.deepEqual(later.retry, []);
+    assert.deepEqual(later.deadLetters, []);
+  });
+
+  it('joins a pile message to the table’s pile and the batch’s own events in one summary', async () => {
+    const sender = new ScriptedSender({ busy: 1 });
+    const pending = new MemoryPendingStore();
+    const d = deps(ONE_ROBOT, sender, pending, new RecordingCopies());
+    await parkThree(pending);
+    const result = await processBatch(
+      [record({ uid: 'own', namespace: 'a' }), pileRecord(aPile(0))],
+      d,
+      context,
+    );
+    assert.equal(sender.sent.length, 1);
+    assert.match(
+      contentOf(sender.sent[0]!),
+      /\+6 more events/,
+      'one event, three parked, two in the pile message',
+    );
+    assert.equal(result.stats.parkedSent, 5);
+    assert.deepEqual(result.retry, []);
+  });
+
+  it('sends a pile message back, as it came, until its receiver has a slot', async () => {
+    const copies = new RecordingCopies();
+    const d = deps(ONE_ROBOT, new ScriptedSender({ busy: 0 }), new MemoryPendingStore(), copies);
+    const result = await processBatch([pileRecord(aPile(2))], d, context);
+    assert.deepEqual(result.retry, []);
+    assert.equal(copies.copies.length, 1);
+    assert.deepEqual(JSON.parse(copies.copies[0]!.body), aPile(2));
+    assert.equal(copies.copies[0]!.delaySeconds, 20);
+    const refused = deps(
+      ONE_ROBOT,
+      new ScriptedSender({ busy: 0 }),
+      new MemoryPendingStore(),
+      new RecordingCopies(true),
+    );
+    const lone = pileRecord(aPile(0));
+    assert.deepEqual((await processBatch([lone], refused, context)).retry, [lone.messageId], 'SQS keeps it');
+  });
+
+  it('counts its failed summaries, and dead-letters it after the fifth as a pile a redrive sends', async () => {
+    const failing = deps(
+      ONE_ROBOT,
+      new ScriptedSender({ busy: 20 }, { busy: 'transient' }),
+      new MemoryPendingStore(),
+      new RecordingCopies(),
+    );
+    const copies = failing.deferral.copies as RecordingCopies;
+    const once = await processBatch([pileRecord(aPile(1))], failing, context);
+    assert.deepEqual(once.deadLetters, []);
+    assert.equal(JSON.parse(copies.copies[0]!.body).failures, 2);
+    assert.equal(copies.copies[0]!.delaySeconds, 30, '15 s doubled per failure so far');
+
+    const last = await processBatch([pileRecord(aPile(4))], failing, context);
+    assert.equal(last.deadLetters.length, 1);
+    const [letter] = last.deadLetters;
+    assert.match(letter!.reason, /^2 parked events for busy: failed 5 times: .*system busy/);
+    assert.equal(copies.copies.length, 1, 'not sent round again');
+
+    // Redriven once the robot is back: its summary goes out.
+    const sender = new ScriptedSender({ busy: 1 });
+    const redriven = await processBatch(
+      [{ messageId: 'redriven', body: letter!.body! }],
+      { ...failing, sender },
+      context,
+    );
+    assert.match(contentOf(sender.sent[0]!), /\+2 more events/);
+    assert.deepEqual([redriven.retry, redriven.deadLetters], [[], []]);
+  });
+
+  it('dead-letters a pile for a receiver the bundle no longer has, and a malformed one as poison with its path', async () => {
+    const d = deps(
+      ONE_ROBOT,
+      new ScriptedSender({ busy: 1 }),
+      new MemoryPendingStore(),
+      new RecordingCopies(),
+    );
+    const gone = pileRecord(aPile(0, 'removed'));
+    const broken = pileRecord({ ...aPile(0), tally: { ...aPile(0).tally, total: -1 } });
+    const result = await processBatch([gone, broken], d, context);
+    const reasons = new Map(result.deadLetters.map((letter) => [letter.messageId, letter.reason]));
+    assert.equal(reasons.get(gone.messageId), '2 parked events for removed, which the bundle no longer has');
+    assert.match(
+      reasons.get(broken.messageId)!,
+      /^poison message: \$\.tally\.total: pile of parked events: /,
+    );
+    assert.deepEqual(result.retry, []);
   });
 });
