@@ -162,6 +162,8 @@ function collectWatchEvent(
 function whyNotAnEvent(value: Record<string, unknown>): string | null {
   if (value.kind === 'Event') return null;
   if (value.kind === undefined && ('involvedObject' in value || 'regarding' in value)) return null;
+  if (value.kind === undefined && typeof value.parked === 'string')
+    return 'a pile of parked events from the DLQ (counts for a summary, not Events): `kube-wecom redrive` sends it';
   if (value.kind === undefined) return 'not an Event: no "kind" and no "involvedObject" or "regarding"';
   return `not an Event: kind ${quote(value.kind)}`;
 }

@@ -86,6 +86,14 @@ describe('reading event input', () => {
     assert.throws(() => normalizeEvent(events[1]!.envelope), PoisonMessageError);
   });
 
+  it('says a pile of parked events from the DLQ is no Event, and how to send it', () => {
+    const pile = JSON.stringify({ parked: 'ops', tally: { total: 2 }, parkings: ['p1'] });
+    const { events, problems } = readEventInput(`${pile}\n`, options);
+    assert.equal(events.length, 0);
+    assert.match(problems[0]!.message, /pile of parked events .*kube-wecom redrive/);
+    assert.equal(problems[0]!.line, 1);
+  });
+
   it('reports an unterminated value', () => {
     const { problems } = readEventInput('{"kind":"Event",\n"reason":"x"', options);
     assert.equal(problems[0]!.line, 1);
