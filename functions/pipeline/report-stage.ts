@@ -30,8 +30,10 @@ export function reportOutcomes(fates: Fates, deferred: DeferOutcome, poison: rea
     const body = narrowed
       ? { body: JSON.stringify({ ...event.envelope, owed: receivers, failures: event.failures }) }
       : {};
-    for (const messageId of event.messageIds) {
-      if (retry.has(messageId)) continue;
+    const ids = event.messageIds.filter((id) => !retry.has(id));
+    // A narrowed copy holds the latest update, which supersedes the batch's others of this event: one letter for
+    // them all, or a redrive would send the same update once per message.
+    for (const messageId of narrowed ? ids.slice(0, 1) : ids) {
       const existing = dead.get(messageId);
       if (!existing) dead.set(messageId, { messageId, reason: reasons.join('; '), errcode, ...body });
       else

@@ -345,6 +345,31 @@ describe('settle and report stages', () => {
     assert.deepEqual(JSON.parse(letter!.body!).owed, ['gone']);
   });
 
+  it('dead-letters one copy, not one per message, for an event whose batch held several of its updates', () => {
+    const event = aCollapsedEvent({ uid: 'u1' }, ['m1', 'm2', 'm3']);
+    const settled = settle([
+      outcome('sent', [['m1']], { receiver: 'idle' }, [event]),
+      outcome('dead', [['m1']], { receiver: 'gone', errcode: 93000, reason: 'invalid webhook' }, [event]),
+    ]);
+    const letters = reportOutcomes(
+      settled.fates,
+      { deferrals: [], retry: [], lostPiles: [] },
+      [],
+    ).deadLetters;
+    assert.deepEqual(
+      letters.map((letter) => letter.messageId),
+      ['m1'],
+    );
+    const whole = settle([outcome('dead', [['m1']], { errcode: 93000 }, [event])]);
+    assert.deepEqual(
+      reportOutcomes(whole.fates, { deferrals: [], retry: [], lostPiles: [] }, []).deadLetters.map(
+        (letter) => letter.messageId,
+      ),
+      ['m1', 'm2', 'm3'],
+      'records kept as they came are each their own letter',
+    );
+  });
+
   it('keeps a record as it came in the DLQ when no receiver got it', () => {
     const settled = settle([outcome('dead', [['m1']], { errcode: 93000 })]);
     const [letter] = reportOutcomes(
