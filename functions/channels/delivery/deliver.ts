@@ -110,7 +110,8 @@ function judge(
 ): Delivered {
   const { channel } = protocol;
   if (outcome.kind === 'no-answer') {
-    if (outcome.timedOut) throw new ChannelTimeoutError(channel, timeoutMs, target);
+    // Only a request that went out may have been acted on; a connect or lookup that hung can simply be retried.
+    if (outcome.timedOut && outcome.sent) throw new ChannelTimeoutError(channel, timeoutMs, target);
     throw new ChannelTransientError(
       channel,
       null,

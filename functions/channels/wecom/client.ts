@@ -12,7 +12,7 @@ import {
 } from './errors.ts';
 import { RobotRateLimiter } from './rate-limiter.ts';
 import { backoffDelay, judge, type BackoffOptions } from './retry-policy.ts';
-import { postJson } from './transport.ts';
+import { axiosPoster, JSON_HEADERS, type HttpPoster } from '../delivery/index.ts';
 import { silentLogger, type Clock, type Logger, type Sleep } from '../../ports.ts';
 import type { SendGate, SendOptions, SendResult } from './types.ts';
 import { checkWebhookUrl, scrubKey, type WebhookTarget } from './webhook-url.ts';
@@ -58,7 +58,7 @@ export interface WecomClientOptions {
  * await client.send(url, { msgtype: 'text', text: { content: 'hi' } }, { deadline: Date.now() + 10_000 });
  */
 export class WecomClient {
-  private readonly http: AxiosInstance;
+  private readonly post: HttpPoster;
   private readonly clock: Clock;
   private readonly sleep: Sleep;
   private readonly random: () => number;
@@ -71,7 +71,7 @@ export class WecomClient {
   private readonly limiter: RobotRateLimiter;
 
   constructor(options: WecomClientOptions = {}) {
-    this.http = options.http ?? axios.create();
+    this.post = axiosPoster(options.http ?? axios.create());
     this.clock = options.clock ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => delay(ms));
     this.random = options.random ?? Math.random;
@@ -102,7 +102,9 @@ export class WecomClient {
       const timeoutMs = Math.min(this.requestTimeoutMs, options.deadline - this.clock());
       if (timeoutMs <= 0) throw this.deadlineError('rate-limit', last, attempt - 1, target);
 
-      const verdict = judge(await postJson(this.http, target.url, payload, timeoutMs));
+      const verdict = judge(
+        await this.post({ method: 'POST', url: target.url, headers: JSON_HEADERS, body: payload, timeoutMs }),
+      );
       if (verdict.kind === 'delivered') {
         const fields = {
           webhook: target.redacted,

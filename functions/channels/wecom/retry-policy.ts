@@ -1,5 +1,5 @@
 import { ERRCODE_RATE_LIMITED, explainErrcode } from './errcodes.ts';
-import type { AttemptOutcome } from './transport.ts';
+import type { HttpOutcome } from '../delivery/index.ts';
 
 /** How one attempt ended, as far as delivery is concerned. This is the one place retryability is decided. */
 export type Verdict =
@@ -37,7 +37,7 @@ const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 ||
  * kept-alive socket closed while the Lambda was frozen is the usual cause). A timeout after the whole request was
  * written is not retried: WeCom may already have delivered it.
  */
-export function judge(outcome: AttemptOutcome): Verdict {
+export function judge(outcome: HttpOutcome): Verdict {
   if (outcome.kind === 'no-answer') {
     if (outcome.timedOut && outcome.sent) return { kind: 'maybe-delivered' };
     return {

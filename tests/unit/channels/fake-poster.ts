@@ -17,7 +17,7 @@ export function answer(data: unknown, status = 200, retryAfterSeconds?: number):
   return { kind: 'answer', status, data, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
 }
 
-/** No answer: the connection failed (`timedOut: false`) or our timer fired. */
-export function noAnswer(code: string, timedOut = false): HttpOutcome {
-  return { kind: 'no-answer', code, message: `${code} from the fake poster`, timedOut };
+/** No answer: the connection failed (`timedOut: false`) or our timer fired, by default after the request went out. */
+export function noAnswer(code: string, timedOut = false, sent = timedOut): HttpOutcome {
+  return { kind: 'no-answer', code, message: `${code} from the fake poster`, timedOut, sent };
 }

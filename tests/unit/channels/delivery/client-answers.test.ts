@@ -165,6 +165,10 @@ const ROWS: Array<[string, Row]> = [
       error: { type: ChannelTimeoutError, retryable: false, retryAfterMs: 0 },
     },
   ],
+  [
+    'a timeout before the request went out (a hanging connect or lookup) is transient',
+    { channel: 'feishu', outcome: noAnswer('ETIMEDOUT', true, false), error: transient },
+  ],
 ];
 
 describe('channel clients judge answers', () => {
