@@ -2,7 +2,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { BudgetLedger, RobotId, RobotPolicy } from '../budget/index.ts';
 import { robotIdOf } from '../budget/index.ts';
 import type { Bundle, Receiver } from '../bundle/index.ts';
-import { ChannelDeadlineError, ChannelRateLimitedError, redactUrl } from '../channels/delivery/index.ts';
+import {
+  ChannelDeadlineError,
+  ChannelRateLimitedError,
+  LATE_SLOT_MS,
+  redactUrl,
+} from '../channels/delivery/index.ts';
 import type { SendGate, WebhookResolver, WecomClient } from '../channels/wecom/index.ts';
 import type { Grant, MessageSender, SendSlot } from '../pipeline/index.ts';
 import type { RenderedMessage } from '../render/index.ts';
@@ -149,6 +154,10 @@ export class WebhookSender implements MessageSender {
     }
     const wait = slot.at - this.clock();
     if (wait > 0) await this.sleep(wait);
+    // Reached too late (a stalled event loop), the slot could overlap the window of the send that frees it; the
+    // message waits for a fresh one instead, as the WeCom client's does.
+    if (this.clock() - slot.at > LATE_SLOT_MS)
+      throw new ChannelDeadlineError(receiver.channel, redactUrl(url));
     try {
       await this.channels.send(receiver, url, message.body, deadline);
     } catch (err) {

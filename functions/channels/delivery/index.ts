@@ -34,3 +34,4 @@ export { checkEndpoint, ChannelEndpointError, type OfficialEndpoint } from './en
 export { readErrcodeAnswer } from './answers.ts';
 export { ChannelSender, JSON_HEADERS } from './sender.ts';
 export { requestBodyBytes } from './body-bytes.ts';
+export { LATE_SLOT_MS } from './late-slot.ts';

@@ -12,14 +12,10 @@ import {
 } from './errors.ts';
 import { RobotRateLimiter } from './rate-limiter.ts';
 import { backoffDelay, judge, type BackoffOptions } from './retry-policy.ts';
-import { axiosPoster, JSON_HEADERS, type HttpPoster } from '../delivery/index.ts';
+import { axiosPoster, JSON_HEADERS, LATE_SLOT_MS, type HttpPoster } from '../delivery/index.ts';
 import { silentLogger, type Clock, type Logger, type Sleep } from '../../ports.ts';
 import type { SendGate, SendOptions, SendResult } from './types.ts';
 import { checkWebhookUrl, scrubKey, type WebhookTarget } from './webhook-url.ts';
-
-// Within the shared budget's margin (functions/budget: 2 s, less some for the request's way): a send this close to
-// its slot stays a window apart from the send that will reuse its place in the robot's ring.
-const LATE_SLOT_MS = 1500;
 
 /** Construction options of `WecomClient`; every one has a production default. */
 export interface WecomClientOptions {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MemoryBudgetStore } from '../../../functions/budget/index.ts';
 import { validateBundle } from '../../../functions/bundle/index.ts';
 import type { BundleInput } from '../../../functions/bundle/index.ts';
-import { ChannelRateLimitedError } from '../../../functions/channels/delivery/index.ts';
+import { ChannelDeadlineError, ChannelRateLimitedError } from '../../../functions/channels/delivery/index.ts';
 import { WebhookResolver, WecomClient } from '../../../functions/channels/wecom/index.ts';
 import { ChannelDelivery } from '../../../functions/lambda/channel-delivery.ts';
 import { WebhookSender } from '../../../functions/lambda/index.ts';
@@ -30,7 +30,9 @@ const env = {
   FS: 'https://open.feishu.cn/open-apis/bot/v2/hook/fs-token-0000000001',
 };
 
-/** A sender over the shared budget whose channel clients get `answers`, at a pinned time. */
+let clockAt = NOW;
+
+/** A sender over the shared budget whose channel clients get `answers`, at a pinned time (`clockAt`). */
 function aSender(...answers: HttpOutcome[]) {
   const parsed = validateBundle(bundle).bundle!;
   const { poster, requests } = fakePoster(...answers);
@@ -41,7 +43,7 @@ function aSender(...answers: HttpOutcome[]) {
     client: new WecomClient(),
     channels: new ChannelDelivery(resolver, { poster, clock: () => NOW }),
     ledger: aLedger(new MemoryBudgetStore()).ledger,
-    clock: () => NOW,
+    clock: () => clockAt,
     sleep: async () => undefined,
   });
   const message = compileRenderer(parsed, { now: () => NOW }).renderEvent('dt', anEvent(), NOBODY)[0]!;
@@ -66,6 +68,24 @@ describe('the sender on the other channels', () => {
     const after = await sender.reserve('dt', 1, NOW + 1000);
     assert.deepEqual(after.slots, []);
     assert.ok(after.nextFreeAt >= NOW + 600_000, `free again at +${after.nextFreeAt - NOW} ms`);
+  });
+
+  it('gives up a slot it reaches late (a stalled event loop): the message waits, nothing is sent', async () => {
+    const { sender, requests, message } = aSender(answer({ errcode: 0, errmsg: 'ok' }));
+    const { slots } = await sender.reserve('dt', 1, NOW);
+    try {
+      clockAt = slots[0]!.at + 1600;
+      await assert.rejects(
+        sender.send(message, { deadline: NOW + 60_000, slot: slots[0]! }),
+        ChannelDeadlineError,
+      );
+      assert.equal(requests.length, 0);
+      clockAt = slots[0]!.at + 1400;
+      await sender.send(message, { deadline: NOW + 60_000, slot: slots[0]! });
+      assert.equal(requests.length, 1, 'a little late is still within the budget’s margin');
+    } finally {
+      clockAt = NOW;
+    }
   });
 
   it('grants a DingTalk robot ten messages per half minute, and Feishu five a second', async () => {
