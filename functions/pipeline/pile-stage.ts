@@ -50,8 +50,10 @@ export async function carryPiles(
     const until = room(receiver)!.nextFreeAt;
     const pile = records.map((r): ParkedEvents => ({ ...r.pile, failures: r.failures })).reduce(mergePiles);
     const body = pileMessageBody({ receiver, pile, failures: pile.failures ?? 0 });
-    const refused = copies ? await copies.enqueue([{ body, delaySeconds: (until - now) / 1000 }]) : [0];
-    if (refused.length > 0) carried.retry.push(...records.map((r) => r.messageId));
+    const requeued =
+      copies !== undefined &&
+      (await copies.enqueue([{ body, delaySeconds: (until - now) / 1000 }])).length === 0;
+    if (!requeued) carried.retry.push(...records.map((r) => r.messageId));
     else
       carried.deferrals.push({
         receiver,

@@ -180,7 +180,10 @@ export async function processBatch(
     : {
         deferrals: [],
         retry: [...waits.values()].flatMap((wait) => wait.events.flatMap((event) => event.messageIds)),
-        lostPiles: [],
+        // Only a pile that came as a message can be here, and its message is gone: its letter keeps it.
+        lostPiles: [...waits].flatMap(([receiver, wait]) =>
+          wait.piles.map((pile) => ({ receiver, pile, reason: 'no state table or events queue to wait in' })),
+        ),
       };
   const report = reportOutcomes(
     settled.fates,

@@ -347,6 +347,20 @@ describe('piles of parked events that travel on their own', () => {
     assert.deepEqual([redriven.retry, redriven.deadLetters], [[], []]);
   });
 
+  it('dead-letters a pile message whose summary failed where there is nowhere to wait, never drops it', async () => {
+    const d = deps(
+      ONE_ROBOT,
+      new ScriptedSender({ busy: 1 }, { busy: 'transient' }),
+      new MemoryPendingStore(),
+      new RecordingCopies(),
+    );
+    const result = await processBatch([pileRecord(aPile(0))], { ...d, deferral: undefined }, context);
+    assert.deepEqual(result.retry, []);
+    assert.equal(result.deadLetters.length, 1);
+    assert.match(result.deadLetters[0]!.reason, /^2 parked events for busy: no state table or events queue/);
+    assert.equal(JSON.parse(result.deadLetters[0]!.body!).parked, 'busy');
+  });
+
   it('dead-letters a pile for a receiver the bundle no longer has, and a malformed one as poison with its path', async () => {
     const d = deps(
       ONE_ROBOT,
