@@ -96,13 +96,16 @@ export function asEnvelope(value: unknown): EnvelopeV1 {
 
 /** Decodes a queue message body: invalid JSON, an unknown `v` or a missing event throw `PoisonMessageError`. */
 export function decodeEnvelope(body: string): EnvelopeV1 {
-  let value: unknown;
+  return asEnvelope(parseQueueBody(body));
+}
+
+/** Parses a queue message body as JSON; invalid JSON throws `PoisonMessageError` at `$`. */
+export function parseQueueBody(body: string): unknown {
   try {
-    value = JSON.parse(body);
+    return JSON.parse(body);
   } catch (err) {
     throw new PoisonMessageError(`body is not valid JSON (${(err as Error).message})`, '$');
   }
-  return asEnvelope(value);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PoisonMessageError } from '../../contracts/index.ts';
+import { parseQueueBody, PoisonMessageError } from '../../contracts/index.ts';
 import { jsonPath } from '../bundle/index.ts';
 import type { ParkedEvents } from './types.ts';
 
@@ -44,13 +44,7 @@ export function isPileMessageBody(body: string): boolean {
 
 /** Reads a pile message; anything malformed is poison, with the JSON path of the first problem. */
 export function decodePileMessage(body: string): PileMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (err) {
-    throw new PoisonMessageError(`body is not valid JSON (${(err as Error).message})`, '$');
-  }
-  const parsed = pileMessageSchema.safeParse(value);
+  const parsed = pileMessageSchema.safeParse(parseQueueBody(body));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new PoisonMessageError(`pile of parked events: ${issue.message}`, jsonPath(issue.path));
