@@ -7,12 +7,12 @@ import type { ParkedEvents } from './types.ts';
  * A pile of parked events travelling as one queue message, where it has no event to travel with: back on the events
  * queue, delayed until its receiver's next free slot (its summary failed or met a busy robot after the batch's own
  * events went out), and in the DLQ when it can go nowhere. The function reads it back as that receiver's parked
- * events, so a pile redriven from the DLQ is summarized like any other. Its `failures` count like an event's.
+ * events, so a pile redriven from the DLQ is summarized like any other. Its `failures` (in `pile`) count like an
+ * event's.
  */
 export interface PileMessage {
   receiver: string;
   pile: ParkedEvents;
-  failures: number;
 }
 
 const count = z.number().int().min(0);
@@ -32,8 +32,8 @@ const pileMessageSchema = z.object({
 });
 
 /** The body: `{"parked": receiver, tally, mentions, parkings, since, failures}`, its receiver first. */
-export function pileMessageBody({ receiver, pile, failures }: PileMessage): string {
-  const { tally, mentions, parkings, since } = pile;
+export function pileMessageBody({ receiver, pile }: PileMessage): string {
+  const { tally, mentions, parkings, since, failures = 0 } = pile;
   return JSON.stringify({ parked: receiver, tally, mentions, parkings, since, failures });
 }
 
@@ -49,6 +49,6 @@ export function decodePileMessage(body: string): PileMessage {
     const issue = parsed.error.issues[0]!;
     throw new PoisonMessageError(`pile of parked events: ${issue.message}`, jsonPath(issue.path));
   }
-  const { parked, failures, ...pile } = parsed.data;
-  return { receiver: parked, pile, failures: failures ?? 0 };
+  const { parked, failures = 0, ...pile } = parsed.data;
+  return { receiver: parked, pile: { ...pile, failures } };
 }

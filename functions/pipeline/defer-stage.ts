@@ -1,8 +1,9 @@
 import { errorReason } from '../ports.ts';
 import { randomUUID } from 'node:crypto';
-import { mergePiles, pileMessageBody } from '../deferral/index.ts';
+import { mergePiles } from '../deferral/index.ts';
 import type { CopyQueue, Parking, PendingStore } from '../deferral/index.ts';
 import { mergeTallies, tallyOf } from '../render/index.ts';
+import { requeuePile } from './pile-stage.ts';
 import type { ReceiverWait } from './settle-stage.ts';
 import type { CollapsedEvent, Deferral } from './types.ts';
 
@@ -129,18 +130,15 @@ async function park(
 const uidsOf = (events: readonly CollapsedEvent[]) => events.map((event) => event.event.uid);
 
 /** The receiver's piles back on the events queue as one message, due at its next try; false if not taken. */
-async function enqueuePile(
+function enqueuePile(
   receiver: string,
   wait: ReceiverWait,
   copies: CopyQueue | undefined,
   now: number,
 ): Promise<boolean> {
-  if (!copies) return false;
   const pile = wait.piles.reduce(mergePiles);
   const failures = (pile.failures ?? 0) + (wait.failed ? 1 : 0);
-  const body = pileMessageBody({ receiver, pile, failures });
-  const refused = await copies.enqueue([{ body, delaySeconds: Math.max(0, (wait.until - now) / 1000) }]);
-  return refused.length === 0;
+  return requeuePile(copies, receiver, { ...pile, failures }, wait.until, now);
 }
 
 /** Re-enqueues copies owed to `receiver` only; answers the queue messages of the copies that could not be. */

@@ -39,21 +39,17 @@ export async function carryPiles(
         errcode: null,
       });
     } else if (held > 0) {
-      const pile = { ...record.pile, failures: record.failures };
       const joined = carried.parked.get(record.receiver);
-      carried.parked.set(record.receiver, joined ? mergePiles(joined, pile) : pile);
+      carried.parked.set(record.receiver, joined ? mergePiles(joined, record.pile) : record.pile);
     } else {
       waiting.set(record.receiver, [...(waiting.get(record.receiver) ?? []), record]);
     }
   }
   for (const [receiver, records] of waiting) {
     const until = room(receiver)!.nextFreeAt;
-    const pile = records.map((r): ParkedEvents => ({ ...r.pile, failures: r.failures })).reduce(mergePiles);
-    const body = pileMessageBody({ receiver, pile, failures: pile.failures ?? 0 });
-    const requeued =
-      copies !== undefined &&
-      (await copies.enqueue([{ body, delaySeconds: (until - now) / 1000 }])).length === 0;
-    if (!requeued) carried.retry.push(...records.map((r) => r.messageId));
+    const pile = records.map((r) => r.pile).reduce(mergePiles);
+    if (!(await requeuePile(copies, receiver, pile, until, now)))
+      carried.retry.push(...records.map((r) => r.messageId));
     else
       carried.deferrals.push({
         receiver,
@@ -65,4 +61,18 @@ export async function carryPiles(
       });
   }
   return carried;
+}
+
+/** One pile back on the events queue as a message of its own, due at `until`; false if the queue did not take it. */
+export async function requeuePile(
+  copies: CopyQueue | undefined,
+  receiver: string,
+  pile: ParkedEvents,
+  until: number,
+  now: number,
+): Promise<boolean> {
+  if (!copies) return false;
+  const body = pileMessageBody({ receiver, pile });
+  const refused = await copies.enqueue([{ body, delaySeconds: Math.max(0, (until - now) / 1000) }]);
+  return refused.length === 0;
 }

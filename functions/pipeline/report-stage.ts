@@ -50,7 +50,7 @@ export function reportOutcomes(fates: Fates, deferred: DeferOutcome, poison: rea
       messageId: `parked:${receiver}:${pile.parkings[0] ?? ''}`,
       reason: `${pile.tally.total} parked events for ${receiver}: ${reason}`,
       errcode,
-      body: pileMessageBody({ receiver, pile, failures: pile.failures ?? 0 }),
+      body: pileMessageBody({ receiver, pile }),
     });
   }
   const deadLetters = [...poison, ...dead.values(), ...lost];

@@ -150,8 +150,8 @@ describe('dead letters', () => {
           mentions: { users: [], mobiles: [], all: false },
           parkings: ['parking-from-the-dlq'],
           since: Date.now() - 600_000,
+          failures: 2,
         },
-        failures: 2,
       });
     const [, goneId] = await rig.send([pile('orders'), pile('retired')]);
     await rig.start();
