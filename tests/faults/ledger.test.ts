@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/lambda/index.ts';
+import { pileMessageBody } from '../../functions/deferral/index.ts';
 import { compileRules } from '../../functions/rules/index.ts';
 import { validateBundle } from '../../functions/bundle/index.ts';
 import { startFakeApiServer } from '../../emulators/kube-apiserver/index.ts';
@@ -146,7 +147,15 @@ describe('fault ledger', () => {
   it('counts the events of a dead-lettered pile of parked events by the parkings it names, and only those', () => {
     const [parked, elsewhere, ...rest] = notified();
     const pile: Message = {
-      Body: JSON.stringify({ parked: 'pay', tally: { total: 1 }, parkings: ['parking-1'], since: 0 }),
+      Body: pileMessageBody({
+        receiver: 'pay',
+        pile: {
+          tally: { total: 1, warnings: 1, clusters: [], byReason: {}, byNamespace: {} },
+          mentions: { users: [], mobiles: [], all: false },
+          parkings: ['parking-1'],
+          since: 0,
+        },
+      }),
       MessageAttributes: {
         [DEAD_LETTER_ATTRIBUTES.reason]: {
           DataType: 'String',

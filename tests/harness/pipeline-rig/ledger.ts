@@ -1,6 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { decodeEnvelope, normalizeEvent } from '../../../contracts/index.ts';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../functions/lambda/index.ts';
+import { decodePileMessage, isPileMessageBody } from '../../../functions/deferral/index.ts';
 import type { RulesEngine } from '../../../functions/rules/index.ts';
 import type { RecordedMessage } from '../../../emulators/wecom/index.ts';
 import type { Occurrence } from './traffic.ts';
@@ -181,10 +182,8 @@ function pileUids(
   body: string,
   parkedUids: ((parkingId: string) => readonly string[] | undefined) | undefined,
 ): string[] {
-  if (!parkedUids || !body.startsWith('{"parked"')) return [];
-  const { parkings } = JSON.parse(body) as { parkings?: unknown };
-  if (!Array.isArray(parkings)) return [];
-  return parkings.flatMap((id) => [...(parkedUids(String(id)) ?? [])]);
+  if (!parkedUids || !isPileMessageBody(body)) return [];
+  return decodePileMessage(body).pile.parkings.flatMap((id) => [...(parkedUids(id) ?? [])]);
 }
 
 /** The uid and count of the event in a queue message body, or undefined for a body that is not an envelope. */

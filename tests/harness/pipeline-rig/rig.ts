@@ -18,6 +18,7 @@ import {
 } from '../../../forwarder/index.ts';
 import type { LeaderElectionSettings, QueueClient } from '../../../forwarder/index.ts';
 import { DEAD_LETTER_ATTRIBUTES, buildHandler } from '../../../functions/lambda/index.ts';
+import { isPileMessageBody } from '../../../functions/deferral/index.ts';
 import type { BatchResult } from '../../../functions/pipeline/index.ts';
 import type { BatchStats } from '../../../functions/pipeline/index.ts';
 import { compileRules } from '../../../functions/rules/index.ts';
@@ -417,7 +418,7 @@ export class Pipeline {
       if (deferral.parking) this.parkings.set(deferral.parking.id, deferral.parking.uids);
     }
     for (const letter of result.deadLetters)
-      if (letter.body?.startsWith('{"parked"'))
+      if (letter.body && isPileMessageBody(letter.body))
         this.deadPiles.push({
           Body: letter.body,
           MessageAttributes: {
