@@ -49,59 +49,47 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
     const c = text[i];
     if ((c === '{' || c === '[') && depth >= MAX_DEPTH) fail(`nested more than ${MAX_DEPTH} levels deep`);
     if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
+      return members('}', () => {
         ws();
         if (text[i] !== '"') fail(`expected a property name in double quotes, found ${found()}`);
         string();
         expect(':', '":"');
-        depth++;
-        value();
-        depth--;
-        ws();
-        if (text[i] === ',') {
-          i++;
-          ws();
-          if (text[i] === '}') fail('trailing comma before "}"');
-          continue;
-        }
-        expect('}', '"," or "}"');
-        return;
-      }
+        nested();
+      });
     }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        depth++;
-        value();
-        depth--;
-        ws();
-        if (text[i] === ',') {
-          i++;
-          ws();
-          if (text[i] === ']') fail('trailing comma before "]"');
-          continue;
-        }
-        expect(']', '"," or "]"');
-        return;
-      }
-    }
+    if (c === '[') return members(']', nested);
     if (c === '"') return string();
     const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
       text.slice(i, i + 64),
     );
     if (!literal) fail(`expected a value, found ${found()}`);
     i += literal![0].length;
+  };
+  const nested = () => {
+    depth++;
+    value();
+    depth--;
+  };
+  // An object's members or an array's items, from its opening bracket to past `close`.
+  const members = (close: '}' | ']', member: () => void) => {
+    i++;
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      member();
+      ws();
+      if (text[i] === ',') {
+        i++;
+        ws();
+        if (text[i] === close) fail(`trailing comma before "${close}"`);
+        continue;
+      }
+      expect(close, `"," or "${close}"`);
+      return;
+    }
   };
   try {
     value();
