@@ -65,10 +65,7 @@ export async function deferWaits(
       deferral.copied = uidsOf(wait.events);
       outcome.retry.push(...(await enqueueCopies(wait.events, receiver, wait, ports.copies, now)));
       if (wait.piles.length === 0) return;
-      if (await enqueuePile(receiver, wait, ports.copies, now)) {
-        deferral.requeued = wait.piles.flatMap((pile) => pile.parkings);
-        return;
-      }
+      if (await enqueuePile(wait, ports.copies, now, deferral)) return;
       const reason = ports.pending
         ? 'neither the state table nor the events queue took its parked events back'
         : 'the events queue did not take its parked events back';
@@ -101,10 +98,7 @@ async function park(
     // A summary of parked events failed, or met a busy robot, while this batch's own events for the receiver all
     // went out: no event is left to wake the pile, so it travels as a message of its own, due at the receiver's
     // next try. Only if the queue will not take it does it wait in the table for the receiver's next event.
-    if (await enqueuePile(receiver, wait, ports.copies, now)) {
-      deferral.requeued = wait.piles.flatMap((pile) => pile.parkings);
-      return;
-    }
+    if (await enqueuePile(wait, ports.copies, now, deferral)) return;
     ports.logger.warn(
       'the events queue did not take parked events back; they wait for the receiver’s next event',
       {
@@ -129,16 +123,21 @@ async function park(
 
 const uidsOf = (events: readonly CollapsedEvent[]) => events.map((event) => event.event.uid);
 
-/** The receiver's piles back on the events queue as one message, due at its next try; false if not taken. */
-function enqueuePile(
-  receiver: string,
+/**
+ * The receiver's piles back on the events queue as one message, due at its next try, noted in its deferral;
+ * false if the queue did not take them.
+ */
+async function enqueuePile(
   wait: ReceiverWait,
   copies: CopyQueue | undefined,
   now: number,
+  deferral: Deferral,
 ): Promise<boolean> {
   const pile = wait.piles.reduce(mergePiles);
   const failures = (pile.failures ?? 0) + (wait.failed ? 1 : 0);
-  return requeuePile(copies, receiver, { ...pile, failures }, wait.until, now);
+  if (!(await requeuePile(copies, deferral.receiver, { ...pile, failures }, wait.until, now))) return false;
+  deferral.requeued = pile.parkings;
+  return true;
 }
 
 /** Re-enqueues copies owed to `receiver` only; answers the queue messages of the copies that could not be. */
